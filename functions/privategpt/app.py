@@ -1,0 +1,109 @@
+"""The application factory: feature routers, error handlers, middleware, docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from privategpt import __version__, observability
+from privategpt.auth.keys import key_source
+from privategpt.auth.verifier import TokenVerifier
+from privategpt.conversations.router import router as conversations_router
+from privategpt.docs.router import mount_docs
+from privategpt.errors import AppError, error_body
+from privategpt.health.router import router as health_router
+from privategpt.middleware import RequestContextMiddleware
+from privategpt.prompts.router import router as prompts_router
+from privategpt.settings import Settings, get_settings
+from privategpt.storage import db
+from privategpt.users.router import router as users_router
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _json_error(request: Request, status: int, code: str, message: str, **kwargs: Any) -> JSONResponse:
+    return JSONResponse(
+        error_body(code, message, observability.request_id_var.get(), kwargs.pop("details", None)),
+        status_code=status,
+        headers=kwargs.pop("headers", None),
+    )
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    if exc.status_code >= 500:
+        observability.logger.warning("request failed", extra={"code": exc.code, "error": exc.message})
+    return _json_error(
+        request, exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return _json_error(
+        request, 422, "validation_error", "request validation failed", details={"errors": errors}
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return _json_error(request, exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    observability.configure(settings.service_name, settings.log_level)
+    db.bind(settings)
+
+    app = FastAPI(
+        title="PrivateGPT Serverless",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings, key_source(settings))
+
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+    for router in (health_router, users_router, conversations_router, prompts_router):
+        app.include_router(router)
+    if settings.auth_provider == "local":
+        from privategpt.auth.local_issuer import LocalIssuer
+        from privategpt.auth.router import local_issuer_router
+
+        app.include_router(local_issuer_router(LocalIssuer(settings)))
+    mount_docs(app)
+
+    if settings.cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    return app

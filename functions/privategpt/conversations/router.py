@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from privategpt.auth.deps import CurrentPrincipal
+from privategpt.conversations import service
+from privategpt.conversations.schemas import (
+    ConversationCreate,
+    ConversationDetail,
+    ConversationOut,
+    ConversationPage,
+    ConversationUpdate,
+    MessagePage,
+)
+from privategpt.deps import PageDep, SettingsDep
+
+router = APIRouter(prefix="/api/chat/conversations", tags=["conversations"])
+
+
+@router.post("", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
+async def create_conversation(
+    principal: CurrentPrincipal, settings: SettingsDep, body: ConversationCreate | None = None
+) -> ConversationOut:
+    return await run_in_threadpool(service.create, principal, body or ConversationCreate(), settings)
+
+
+@router.get("", response_model=ConversationPage)
+async def list_conversations(principal: CurrentPrincipal, page: PageDep) -> ConversationPage:
+    """The caller's conversations, most recently updated first."""
+    return await run_in_threadpool(service.list_conversations, principal, page.limit, page.cursor)
+
+
+@router.get("/{conversation_id}", response_model=ConversationDetail)
+async def get_conversation(
+    conversation_id: str, principal: CurrentPrincipal, settings: SettingsDep
+) -> ConversationDetail:
+    """The conversation with its first messages in order (``messages_next_cursor`` pages on)."""
+    return await run_in_threadpool(service.get, principal, conversation_id, settings)
+
+
+@router.patch("/{conversation_id}", response_model=ConversationOut)
+async def update_conversation(
+    conversation_id: str, body: ConversationUpdate, principal: CurrentPrincipal, settings: SettingsDep
+) -> ConversationOut:
+    return await run_in_threadpool(service.update, principal, conversation_id, body, settings)
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def delete_conversation(
+    conversation_id: str,
+    principal: CurrentPrincipal,
+    hard_delete: Annotated[bool, Query(description="remove it and its messages for good")] = False,
+) -> Response:
+    await run_in_threadpool(service.delete, principal, conversation_id, hard_delete)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{conversation_id}/messages", response_model=MessagePage)
+async def list_messages(conversation_id: str, principal: CurrentPrincipal, page: PageDep) -> MessagePage:
+    return await run_in_threadpool(service.list_messages, principal, conversation_id, page.limit, page.cursor)

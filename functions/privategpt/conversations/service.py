@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from privategpt.auth.principal import Principal
+from privategpt.conversations.schemas import (
+    ConversationCreate,
+    ConversationDetail,
+    ConversationOut,
+    ConversationPage,
+    ConversationUpdate,
+    MessageOut,
+    MessagePage,
+)
+from privategpt.errors import ValidationFailed, check_length
+from privategpt.prompts import service as prompts
+from privategpt.settings import Settings
+from privategpt.storage import conversations as repository
+from privategpt.storage.models import ConversationItem, MessageItem
+
+
+def conversation_out(item: ConversationItem) -> ConversationOut:
+    return ConversationOut(
+        id=item.conversation_id,
+        title=item.title,
+        model=item.model,
+        system_prompt_id=item.system_prompt_id,
+        status=item.status,
+        message_count=int(item.message_count),
+        input_tokens=int(item.input_tokens),
+        output_tokens=int(item.output_tokens),
+        total_tokens=int(item.total_tokens),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def message_out(item: MessageItem) -> MessageOut:
+    return MessageOut(
+        id=item.message_id,
+        conversation_id=item.conversation_id,
+        role=item.role,
+        content=item.content,
+        model=item.model,
+        provider=item.provider,
+        input_tokens=int(item.input_tokens),
+        output_tokens=int(item.output_tokens),
+        total_tokens=int(item.total_tokens),
+        status=item.status,
+        created_at=item.created_at,
+    )
+
+
+def _check(principal: Principal, body: ConversationCreate | ConversationUpdate, settings: Settings) -> None:
+    check_length("title", body.title, settings.max_title_chars)
+    check_length("model", body.model, settings.max_model_chars)
+    if body.system_prompt_id is not None:
+        prompts.ensure_readable(principal, body.system_prompt_id)
+
+
+def create(principal: Principal, body: ConversationCreate, settings: Settings) -> ConversationOut:
+    _check(principal, body, settings)
+    item = repository.create(
+        principal.user_id,
+        title=body.title or settings.default_conversation_title,
+        model=body.model,
+        system_prompt_id=body.system_prompt_id,
+    )
+    return conversation_out(item)
+
+
+def list_conversations(principal: Principal, limit: int, cursor: str | None) -> ConversationPage:
+    page = repository.list_active(principal.user_id, limit, cursor)
+    return ConversationPage(items=[conversation_out(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+def get(principal: Principal, conversation_id: str, settings: Settings) -> ConversationDetail:
+    item, messages = repository.get_with_messages(principal.user_id, conversation_id, settings.max_page_size)
+    return ConversationDetail(
+        **conversation_out(item).model_dump(),
+        messages=[message_out(m) for m in messages.items],
+        messages_next_cursor=messages.next_cursor,
+    )
+
+
+def update(
+    principal: Principal, conversation_id: str, body: ConversationUpdate, settings: Settings
+) -> ConversationOut:
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "title" in changes and changes["title"] is None:
+        raise ValidationFailed("title cannot be null", details={"field": "title"})
+    _check(principal, body, settings)
+    if not changes:
+        return conversation_out(repository.get(principal.user_id, conversation_id))
+    return conversation_out(repository.update(principal.user_id, conversation_id, changes))
+
+
+def delete(principal: Principal, conversation_id: str, hard: bool) -> None:
+    if hard:
+        repository.hard_delete(principal.user_id, conversation_id)
+    else:
+        repository.soft_delete(principal.user_id, conversation_id)
+
+
+def list_messages(principal: Principal, conversation_id: str, limit: int, cursor: str | None) -> MessagePage:
+    page = repository.list_messages(principal.user_id, conversation_id, limit, cursor)
+    return MessagePage(items=[message_out(m) for m in page.items], next_cursor=page.next_cursor)

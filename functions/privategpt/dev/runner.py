@@ -1,0 +1,55 @@
+"""``privategpt dev``: DynamoDB Local, the table, the local issuer and the API, stopped together."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import ExitStack
+from types import FrameType
+
+import uvicorn
+
+from privategpt.app import create_app
+from privategpt.dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
+from privategpt.settings import Settings
+from privategpt.storage import db
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def run_dev(settings: Settings, *, host: str, port: int) -> int:
+    # uvicorn shuts down on SIGINT/SIGTERM and then re-raises the signal; these handlers turn that into
+    # an orderly exit, so the ExitStack below still stops DynamoDB Local.
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
+    with ExitStack() as stack:
+        if settings.dynamodb_endpoint is None:
+            try:
+                endpoint = stack.enter_context(DynamoDBLocal(settings.data_dir.resolve() / "dynamodb"))
+            except DynamoDBLocalError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            settings = settings.model_copy(update={"dynamodb_endpoint": endpoint})
+            print(f"DynamoDB Local at {endpoint} (data in {settings.data_dir / 'dynamodb'})")
+        else:
+            print(f"Using DynamoDB at {settings.dynamodb_endpoint}")
+        db.bind(settings)
+        if db.create_table(settings):
+            print(f"Created table {settings.table_name}")
+        if settings.auth_provider == "local":
+            from privategpt.auth.local_issuer import LocalIssuer
+
+            LocalIssuer(settings).ensure_key()
+        app = create_app(settings)
+        base = f"http://{host}:{port}"
+        print(f"\nPrivateGPT API at {base}  (docs: {base}/docs)")
+        if settings.auth_provider == "local":
+            data_dir = "" if settings.data_dir.as_posix() == ".local" else f" --data-dir {settings.data_dir}"
+            print("Get a token:  TOKEN=$(.venv/bin/privategpt token --sub alice" + data_dir + ")")
+            print(f'Call the API: curl -H "Authorization: Bearer $TOKEN" {base}/api/me')
+        print("Stop with Ctrl-C.\n", flush=True)
+        config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")
+        uvicorn.Server(config).run()
+    return 0

@@ -1,0 +1,122 @@
+"""Pure ASGI middleware (no BaseHTTPMiddleware: it would buffer streaming responses).
+
+Per request: take or make the request id, echo it in ``X-Request-ID``, cap the body size, and turn any
+unexpected exception into the API's 500 body with the stack trace in the log only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from privategpt.errors import error_body
+from privategpt.observability import logger, request_id_var
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def _incoming_request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == REQUEST_ID_HEADER.encode():
+            candidate: str = value.decode("latin-1")
+            if _VALID_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope)
+        token = request_id_var.set(request_id)
+        started = False
+        too_large = False
+        limit = {"limit_bytes": self.max_body_bytes}
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                return  # the app's answer to a cut-off body is replaced by our 413
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [(k, v) for k, v in message.get("headers", []) if k != REQUEST_ID_HEADER.encode()]
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        received = 0
+
+        async def receive_capped() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def reply_too_large() -> None:
+            nonlocal too_large
+            too_large = False
+            await _send_error(
+                send_with_id, 413, "payload_too_large", "request body too large", request_id, limit
+            )
+
+        try:
+            declared = _content_length(scope)
+            if declared is not None and declared > self.max_body_bytes:
+                await reply_too_large()
+                return
+            await self.app(scope, receive_capped, send_with_id)
+            if too_large and not started:
+                await reply_too_large()
+        except Exception:
+            if too_large and not started:
+                await reply_too_large()
+                return
+            logger.exception("unhandled error", extra={"path": scope.get("path")})
+            if not started:
+                await _send_error(send_with_id, 500, "internal_error", "internal server error", request_id)
+        finally:
+            request_id_var.reset(token)
+
+
+async def _send_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    request_id: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    body = json.dumps(error_body(code, message, request_id, details)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

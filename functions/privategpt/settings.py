@@ -1,0 +1,121 @@
+"""Every name, limit and timeout the platform uses, read once from the environment (prefix ``PGPT_``).
+
+The README's settings table lists each field; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+AuthProvider = Literal["cognito", "keycloak", "local"]
+CommaList = Annotated[list[str], NoDecode]
+LOCAL_ISSUER = "privategpt-local"
+
+
+def running_in_lambda() -> bool:
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PGPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- service ---
+    service_name: str = "privategpt"
+    log_level: str = "INFO"
+    cors_origins: CommaList = Field(default_factory=list)
+
+    # --- storage ---
+    table_name: str = "privategpt"
+    dynamodb_endpoint: str | None = None
+    aws_region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("PGPT_AWS_REGION", "AWS_REGION")
+    )
+    dynamodb_connect_timeout_seconds: float = 2.0
+    dynamodb_read_timeout_seconds: float = 5.0
+    dynamodb_max_retries: int = 3
+
+    # --- authentication ---
+    auth_provider: AuthProvider = "local"
+    auth_issuer: str | None = None
+    auth_client_ids: CommaList = Field(default_factory=list)
+    auth_jwks_url: str | None = None
+    auth_algorithms: CommaList = Field(default_factory=lambda: ["RS256", "ES256"])
+    auth_leeway_seconds: int = 30
+    auth_jwks_cache_seconds: int = 3600
+    auth_jwks_min_refresh_seconds: int = 60
+    auth_http_timeout_seconds: float = 5.0
+    auth_cognito_token_use: Literal["access", "id"] = "access"  # noqa: S105 - a claim value
+    auth_admin_role: str = "admin"
+    auth_required_role: str | None = None
+
+    # --- local issuer (development only; refused inside Lambda) ---
+    data_dir: Path = Path(".local")
+    local_client_id: str = "privategpt-local"
+    local_token_ttl_seconds: int = 3600
+
+    # --- users ---
+    user_cache_seconds: int = 300
+    user_cache_max_entries: int = 10_000
+
+    # --- conversations ---
+    default_conversation_title: str = "New conversation"
+
+    # --- limits ---
+    max_request_body_bytes: int = 1_048_576
+    max_title_chars: int = 200
+    max_model_chars: int = 200
+    max_prompt_name_chars: int = 100
+    max_prompt_content_chars: int = 32_000
+    max_model_pattern_chars: int = 100
+    max_prompts_per_owner: int = 200
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+    @field_validator("cors_origins", "auth_client_ids", "auth_algorithms", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        allowed = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"}
+        bad = [alg for alg in value if alg not in allowed]
+        if bad or not value:
+            raise ValueError(f"auth_algorithms must be asymmetric algorithms from {sorted(allowed)}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_auth(self) -> Settings:
+        if self.auth_provider == "local":
+            if running_in_lambda():
+                raise ValueError("PGPT_AUTH_PROVIDER=local is for development and is refused inside Lambda")
+            self.auth_issuer = self.auth_issuer or LOCAL_ISSUER
+            if not self.auth_client_ids:
+                self.auth_client_ids = [self.local_client_id]
+        elif not self.auth_issuer or not self.auth_client_ids:
+            raise ValueError(
+                f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS"
+            )
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("PGPT_DEFAULT_PAGE_SIZE must not exceed PGPT_MAX_PAGE_SIZE")
+        return self
+
+    @property
+    def local_keys_dir(self) -> Path:
+        return self.data_dir / "issuer"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

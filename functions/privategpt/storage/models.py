@@ -1,0 +1,108 @@
+"""pynamodb models over the single table (keys in ``storage.table``).
+
+One base model carries the keys; each entity is a subclass told apart by the ``kind`` discriminator, so a
+query over a mixed key range (a conversation and its messages) yields the right class per item.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from privategpt.storage import table
+
+
+def _nullable_text(attr_name: str | None = None) -> Attribute[str | None]:
+    # pynamodb types every UnicodeAttribute as str; these may hold None.
+    return cast("Attribute[str | None]", UnicodeAttribute(null=True, attr_name=attr_name))
+
+
+class ConversationsByUpdated(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = table.GSI1
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name=table.GSI1PK)
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name=table.GSI1SK)
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = "privategpt"  # rebound from settings by storage.db.bind()
+        region = "us-east-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True, attr_name=table.PK)
+    sk = UnicodeAttribute(range_key=True, attr_name=table.SK)
+    kind = DiscriminatorAttribute(attr_name=table.KIND_ATTRIBUTE)
+    gsi1pk = _nullable_text(table.GSI1PK)
+    gsi1sk = _nullable_text(table.GSI1SK)
+    by_updated = ConversationsByUpdated()
+
+
+class UserItem(TableItem, discriminator="user"):
+    user_id = UnicodeAttribute()
+    issuer = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    email = _nullable_text()
+    name = _nullable_text()
+    created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute()
+
+
+class ConversationItem(TableItem, discriminator="conversation"):
+    conversation_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    model = _nullable_text()
+    system_prompt_id = _nullable_text()
+    status = UnicodeAttribute(default="active")
+    message_count = NumberAttribute(default=0)
+    input_tokens = NumberAttribute(default=0)
+    output_tokens = NumberAttribute(default=0)
+    total_tokens = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    deleted_at = UTCDateTimeAttribute(null=True)
+
+
+class MessageItem(TableItem, discriminator="message"):
+    message_id = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    content = UnicodeAttribute()
+    model = _nullable_text()
+    provider = _nullable_text()
+    input_tokens = NumberAttribute(default=0)
+    output_tokens = NumberAttribute(default=0)
+    total_tokens = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="complete")
+    created_at = UTCDateTimeAttribute()
+
+
+class PromptItem(TableItem, discriminator="prompt"):
+    prompt_id = UnicodeAttribute()
+    owner_id = _nullable_text()  # None for a global prompt
+    name = UnicodeAttribute()
+    content = UnicodeAttribute()
+    model_pattern = _nullable_text()
+    is_default = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+ALL_MODELS: tuple[type[TableItem], ...] = (TableItem, UserItem, ConversationItem, MessageItem, PromptItem)
+
+
+def item_key(item: TableItem) -> dict[str, Any]:
+    return {table.PK: item.pk, table.SK: item.sk}

@@ -1,0 +1,91 @@
+"""The single table's key schema, defined once.
+
+Plain data (no pynamodb, no boto3) so the CDK stack and the local table creation read the same spec.
+
+Items and their keys (``<u>`` is the user id, ``<c>``/``<m>``/``<p>`` are time-ordered ids):
+
+| item               | PK            | SK                  | GSI1PK (sparse)  | GSI1SK                |
+|--------------------|---------------|---------------------|------------------|-----------------------|
+| user profile       | ``USER#<u>``  | ``PROFILE``         |                  |                       |
+| conversation       | ``USER#<u>``  | ``CONV#<c>``        | ``USER#<u>#CONV``| ``<updated_at>#<c>``  |
+| message            | ``USER#<u>``  | ``CONV#<c>#MSG#<m>``|                  |                       |
+| user's prompt      | ``USER#<u>``  | ``PROMPT#<p>``      |                  |                       |
+| global prompt      | ``GLOBAL``    | ``PROMPT#<p>``      |                  |                       |
+
+Access patterns:
+- a user's conversations, newest updated first: Query GSI1 on ``USER#<u>#CONV``, descending. Only
+  active conversations carry GSI1 keys, so a soft delete removes the keys and the item leaves the list.
+- a conversation with its messages in order: Query PK ``USER#<u>``, SK begins_with ``CONV#<c>``; the
+  conversation sorts first, then its messages by id (time-ordered).
+- a conversation's messages page by page: SK begins_with ``CONV#<c>#MSG#``.
+- append a message: one transaction puts the message and ADDs to the conversation's counters, on the
+  condition that the conversation is active.
+- hard delete: mark deleted (blocks appends), then batch-delete everything under ``CONV#<c>``.
+- a user's prompts: PK ``USER#<u>``, SK begins_with ``PROMPT#``; global prompts: PK ``GLOBAL``.
+
+Room is left for later items under ``USER#<u>`` (documents, usage counters) and for items with their own
+partition (stream sessions), which expire through the ``expires_at`` TTL attribute.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PK: Final = "PK"
+SK: Final = "SK"
+GSI1: Final = "GSI1"
+GSI1PK: Final = "GSI1PK"
+GSI1SK: Final = "GSI1SK"
+TTL_ATTRIBUTE: Final = "expires_at"
+KIND_ATTRIBUTE: Final = "kind"
+
+GLOBAL_PARTITION: Final = "GLOBAL"
+PROFILE_SK: Final = "PROFILE"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def conversation_sk(conversation_id: str) -> str:
+    return f"CONV#{conversation_id}"
+
+
+def message_prefix(conversation_id: str) -> str:
+    return f"CONV#{conversation_id}#MSG#"
+
+
+def conversations_gsi_pk(user_id: str) -> str:
+    return f"USER#{user_id}#CONV"
+
+
+def prompt_sk(prompt_id: str) -> str:
+    return f"PROMPT#{prompt_id}"
+
+
+PROMPT_PREFIX: Final = "PROMPT#"
+
+#: The table in the shape of DynamoDB's CreateTable (billing, keys and indexes), for local creation and CDK.
+TABLE_SPEC: Final = {
+    "AttributeDefinitions": [
+        {"AttributeName": PK, "AttributeType": "S"},
+        {"AttributeName": SK, "AttributeType": "S"},
+        {"AttributeName": GSI1PK, "AttributeType": "S"},
+        {"AttributeName": GSI1SK, "AttributeType": "S"},
+    ],
+    "KeySchema": [
+        {"AttributeName": PK, "KeyType": "HASH"},
+        {"AttributeName": SK, "KeyType": "RANGE"},
+    ],
+    "GlobalSecondaryIndexes": [
+        {
+            "IndexName": GSI1,
+            "KeySchema": [
+                {"AttributeName": GSI1PK, "KeyType": "HASH"},
+                {"AttributeName": GSI1SK, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from privategpt.auth.deps import CurrentPrincipal
+from privategpt.users import service
+from privategpt.users.schemas import UserOut
+
+router = APIRouter(prefix="/api", tags=["users"])
+
+
+@router.get("/me", response_model=UserOut)
+async def me(principal: CurrentPrincipal) -> UserOut:
+    """The caller: the token's identity and roles, and the stored user record."""
+    user = await run_in_threadpool(service.get, principal)
+    return UserOut(
+        id=principal.user_id,
+        issuer=user.issuer,
+        subject=user.subject,
+        email=user.email,
+        name=user.name,
+        roles=sorted(principal.roles),
+        created_at=user.created_at,
+        last_seen_at=user.last_seen_at,
+    )

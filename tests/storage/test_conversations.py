@@ -1,0 +1,89 @@
+"""Repository behaviour against DynamoDB Local: atomic counters, concurrent appends, conditions."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from privategpt.errors import NotFound
+from privategpt.settings import Settings
+from privategpt.storage import conversations as repository
+from privategpt.storage import users
+from privategpt.storage.conversations import TokenUsage
+
+
+@pytest.fixture
+def user_id(settings: Settings) -> str:
+    return uuid.uuid4().hex
+
+
+def test_concurrent_appends_keep_exact_counts(user_id: str) -> None:
+    conversation = repository.create(user_id, "busy", None, None)
+    cid = conversation.conversation_id
+
+    def append(i: int) -> None:
+        repository.append_message(
+            user_id,
+            cid,
+            role="assistant",
+            content=f"r{i}",
+            usage=TokenUsage(input_tokens=10, output_tokens=i),
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(append, range(40)))
+    stored = repository.get(user_id, cid)
+    assert stored.message_count == 40
+    assert stored.input_tokens == 400
+    assert stored.output_tokens == sum(range(40))
+    assert stored.total_tokens == 400 + sum(range(40))
+    messages = repository.list_messages(user_id, cid, 100, None).items
+    assert len(messages) == 40
+    assert sum(m.total_tokens for m in messages) == stored.total_tokens
+
+
+def test_concurrent_usage_adds_never_drift(user_id: str) -> None:
+    cid = repository.create(user_id, "usage", None, None).conversation_id
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: repository.add_usage(user_id, cid, TokenUsage(3, 4)), range(50)))
+    stored = repository.get(user_id, cid)
+    assert (stored.input_tokens, stored.output_tokens, stored.total_tokens) == (150, 200, 350)
+
+
+def test_append_to_deleted_or_missing_conversation_is_404_and_leaves_nothing(user_id: str) -> None:
+    cid = repository.create(user_id, "gone", None, None).conversation_id
+    repository.soft_delete(user_id, cid)
+    with pytest.raises(NotFound):
+        repository.append_message(user_id, cid, role="user", content="late")
+    with pytest.raises(NotFound):
+        repository.append_message(user_id, "01aaaaaaaaaaaaaaaaaaaaaaaa", role="user", content="nowhere")
+    repository.hard_delete(user_id, cid)
+    with pytest.raises(NotFound):
+        repository.get(user_id, cid)
+
+
+def test_get_with_messages_pages_after_the_first_batch(user_id: str) -> None:
+    cid = repository.create(user_id, "long", None, None).conversation_id
+    for i in range(5):
+        repository.append_message(user_id, cid, role="user", content=str(i))
+    conversation, first = repository.get_with_messages(user_id, cid, limit=3)
+    assert conversation.conversation_id == cid
+    assert [m.content for m in first.items] == ["0", "1", "2"]
+    assert first.next_cursor is not None
+    rest = repository.list_messages(user_id, cid, 10, first.next_cursor)
+    assert [m.content for m in rest.items] == ["3", "4"]
+
+
+def test_user_upsert_creates_once_and_refreshes_profile(settings: Settings) -> None:
+    user_id = uuid.uuid4().hex
+    first = users.upsert(user_id, "iss", "sub", "a@x.test", "A")
+    created = users.get(user_id)
+    assert created is not None and created.email == "a@x.test"
+    users.upsert(user_id, "iss", "sub", None, "A2")
+    again = users.get(user_id)
+    assert again is not None
+    assert again.created_at == created.created_at
+    assert again.email is None and again.name == "A2"
+    assert again.last_seen_at >= first.last_seen_at
