@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 
 from privategpt.errors import ValidationFailed
 from privategpt.settings import Settings
+from privategpt.storage.cursor import MAX_CURSOR_CHARS
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -31,7 +32,7 @@ def page_params(
         int | None, Query(ge=1, description="page size (default and maximum from settings)")
     ] = None,
     cursor: Annotated[
-        str | None, Query(max_length=1024, description="next_cursor of the previous page")
+        str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the previous page")
     ] = None,
 ) -> PageParams:
     if limit is not None and limit > settings.max_page_size:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     dynamodb_connect_timeout_seconds: float = 2.0
     dynamodb_read_timeout_seconds: float = 5.0
     dynamodb_max_retries: int = 3
+    dynamodb_local_startup_seconds: float = 60.0
 
     # --- authentication ---
     auth_provider: AuthProvider = "local"

@@ -27,7 +27,12 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
     with ExitStack() as stack:
         if settings.dynamodb_endpoint is None:
             try:
-                endpoint = stack.enter_context(DynamoDBLocal(settings.data_dir.resolve() / "dynamodb"))
+                endpoint = stack.enter_context(
+                    DynamoDBLocal(
+                        settings.data_dir.resolve() / "dynamodb",
+                        startup_timeout_seconds=settings.dynamodb_local_startup_seconds,
+                    )
+                )
             except DynamoDBLocalError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1

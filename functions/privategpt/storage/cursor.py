@@ -14,7 +14,7 @@ from typing import Any
 
 from privategpt.errors import BadRequest
 
-_MAX_CURSOR_CHARS = 1024
+MAX_CURSOR_CHARS = 1024
 
 
 def encode(last_evaluated_key: dict[str, dict[str, Any]] | None, fields: tuple[str, ...]) -> str | None:
@@ -35,7 +35,7 @@ def decode(
     if cursor is None:
         return None
     try:
-        if len(cursor) > _MAX_CURSOR_CHARS:
+        if len(cursor) > MAX_CURSOR_CHARS:
             raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
