@@ -13,8 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
+from privategpt.app import create_app
+from privategpt.dev.dynamodb_local import free_port
+from privategpt.settings import Settings
 from tests.support.api import assert_error
 from tests.support.issuer import TestIssuer, new_subject
+from tests.support.server import serve
 
 
 def _b64(data: bytes) -> str:
@@ -191,3 +195,12 @@ def test_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood(
         )
     assert issuer.jwks_fetches - fetches <= 1
     assert issuer.jwks_fetches - before <= 2
+
+
+def test_unreachable_issuer_keys_are_503_not_401(settings: Settings, issuer: TestIssuer) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/realms/gone"
+    broken = settings.model_copy(update={"auth_issuer": dead, "auth_http_timeout_seconds": 2.0})
+    token = issuer.sign(issuer.claims(new_subject(), iss=dead))
+    with serve(create_app(broken)) as url:
+        response = httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert_error(response, 503, "service_unavailable")

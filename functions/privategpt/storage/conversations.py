@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from privategpt.clock import isoformat, utcnow
 from privategpt.errors import NotFound
 from privategpt.storage import cursor, db, table
+from privategpt.storage.expressions import assignments, condition_failed
 from privategpt.storage.ids import is_id, new_id
 from privategpt.storage.models import ConversationItem, MessageItem, TableItem
 
@@ -139,16 +140,13 @@ def update(user_id: str, conversation_id: str, changes: dict[str, Any]) -> Conve
     """Set the given fields (title, model, system_prompt_id; None clears) on an active conversation."""
     item = get(user_id, conversation_id)
     now = utcnow()
-    actions: list[Action] = [ConversationItem.updated_at.set(now)]
-    for name, value in changes.items():
-        attribute = getattr(ConversationItem, name)
-        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    actions = [ConversationItem.updated_at.set(now), *assignments(ConversationItem, changes)]
     _listed(item, now)
     actions.append(ConversationItem.gsi1sk.set(item.gsi1sk))
     try:
         item.update(actions=actions, condition=ConversationItem.status == ACTIVE)
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise _not_found() from exc
         raise
     return item
@@ -169,7 +167,7 @@ def soft_delete(user_id: str, conversation_id: str) -> None:
             condition=ConversationItem.status == ACTIVE,
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise _not_found() from exc
         raise
 
@@ -255,7 +253,7 @@ def add_usage(user_id: str, conversation_id: str, usage: TokenUsage) -> None:
     try:
         ConversationItem(pk, sk).update(actions=_usage_actions(usage), condition=ConversationItem.sk.exists())
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise _not_found() from exc
         raise
 
@@ -274,7 +272,3 @@ def _exists(pk: str, sk: str) -> bool:
     except ConversationItem.DoesNotExist:
         return False
     return True
-
-
-def _condition_failed(exc: UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"

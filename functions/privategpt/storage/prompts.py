@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.update import Action
 
 from privategpt.clock import utcnow
 from privategpt.errors import NotFound
 from privategpt.storage import table
+from privategpt.storage.expressions import assignments, condition_failed
 from privategpt.storage.ids import is_id, new_id
 from privategpt.storage.models import PromptItem
 
@@ -65,14 +65,11 @@ def create(
 
 
 def update(item: PromptItem, changes: dict[str, Any]) -> PromptItem:
-    actions: list[Action] = [PromptItem.updated_at.set(utcnow())]
-    for name, value in changes.items():
-        attribute = getattr(PromptItem, name)
-        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    actions = [PromptItem.updated_at.set(utcnow()), *assignments(PromptItem, changes)]
     try:
         item.update(actions=actions, condition=PromptItem.sk.exists())
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise _not_found() from exc
         raise
     return item
