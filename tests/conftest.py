@@ -5,6 +5,7 @@ Tests isolate by user, not by table: every test makes its own users (fresh subje
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,12 +21,21 @@ from privategpt.dev.dynamodb_local import DynamoDBLocal
 from privategpt.settings import Settings
 from privategpt.storage import db
 from tests.support.api import User
+from tests.support.fake_llm import FakeProvider, anthropic_app, ollama_app, openai_app, running
 from tests.support.issuer import CLIENT_ID, TestIssuer, new_subject, serve_issuer
 from tests.support.server import serve
 
-# Nothing from a developer's shell or .env may leak into the tests' settings.
-for _name in [name for name in os.environ if name.startswith("PGPT_")]:
+# Nothing from a developer's shell or .env may leak into the tests' settings or reach a real provider.
+_LEAKY = ("PGPT_", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "TIKTOKEN_")
+for _name in [name for name in os.environ if name.startswith(_LEAKY)]:
     del os.environ[_name]
+os.environ["FAKE_OPENAI_KEY"] = "sk-test-openai"
+os.environ["FAKE_ANTHROPIC_KEY"] = "sk-ant-test"
+
+OPENAI_MODELS = ["gpt-4o-mini", "gpt-4o", "deepseek-reasoner", "llama3.2"]
+ANTHROPIC_MODELS = ["claude-sonnet-4-9", "claude-haiku-4-9"]
+OLLAMA_MODELS = ["llama3.2", "qwen3-think:8b"]
+PRICES = {"input_price_per_mtok": 0.15, "output_price_per_mtok": 0.6}
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +55,66 @@ def make_settings(**overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def fake_openai() -> Iterator[FakeProvider]:
+    with running(FakeProvider("openai", list(OPENAI_MODELS)), openai_app, "/v1") as state:
+        yield state
+
+
+@pytest.fixture(scope="session")
+def fake_anthropic() -> Iterator[FakeProvider]:
+    with running(FakeProvider("anthropic", list(ANTHROPIC_MODELS)), anthropic_app) as state:
+        yield state
+
+
+@pytest.fixture(scope="session")
+def fake_ollama() -> Iterator[FakeProvider]:
+    with running(FakeProvider("ollama", list(OLLAMA_MODELS)), ollama_app) as state:
+        yield state
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fakes(request: pytest.FixtureRequest) -> None:
+    for name in ("fake_openai", "fake_anthropic", "fake_ollama"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).reset()
+
+
+def providers_document(openai: FakeProvider, anthropic: FakeProvider, ollama: FakeProvider) -> dict[str, Any]:
+    """The three fake providers, in priority order OpenAI, Anthropic, Ollama."""
+    return {
+        "providers": [
+            {
+                "name": "openai",
+                "type": "openai",
+                "base_url": openai.url,
+                "api_key_env": "FAKE_OPENAI_KEY",
+                "models": {"gpt-4o-mini": PRICES},
+            },
+            {"name": "anthropic", "type": "anthropic", "base_url": anthropic.url, "api_key_env": "FAKE_ANTHROPIC_KEY"},
+            {"name": "ollama", "type": "ollama", "base_url": ollama.url},
+        ]
+    }
+
+
+@pytest.fixture(scope="session")
+def providers_file(
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    path = tmp_path_factory.mktemp("llm") / "providers.json"
+    path.write_text(json.dumps(providers_document(fake_openai, fake_anthropic, fake_ollama)))
+    return path
+
+
+@pytest.fixture(scope="session")
 def settings(
-    dynamodb_endpoint: str, issuer: TestIssuer, tmp_path_factory: pytest.TempPathFactory
+    dynamodb_endpoint: str, issuer: TestIssuer, providers_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     settings = make_settings(
+        llm_providers_file=providers_file,
+        llm_retry_base_seconds=0.01,
         table_name=f"test-{uuid.uuid4().hex[:8]}",
         dynamodb_endpoint=dynamodb_endpoint,
         auth_provider="keycloak",

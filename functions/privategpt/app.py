@@ -16,10 +16,15 @@ from privategpt.conversations.router import router as conversations_router
 from privategpt.docs.router import mount_docs
 from privategpt.errors import AppError, error_body
 from privategpt.health.router import router as health_router
+from privategpt.llm import config as llm_config
+from privategpt.llm.registry import ModelRegistry
+from privategpt.llm.router import router as llm_router
+from privategpt.llm.service import LLMService
 from privategpt.middleware import RequestContextMiddleware
 from privategpt.prompts.router import router as prompts_router
 from privategpt.settings import Settings, get_settings
 from privategpt.storage import db
+from privategpt.usage.router import router as usage_router
 from privategpt.users.router import router as users_router
 
 _HTTP_CODES = {
@@ -45,9 +50,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     if exc.status_code >= 500:
         observability.logger.warning("request failed", extra={"code": exc.code, "error": exc.message})
-    return _json_error(
-        request, exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers
-    )
+    return _json_error(request, exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -56,9 +59,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
         for err in exc.errors()
     ]
-    return _json_error(
-        request, 422, "validation_error", "request validation failed", details={"errors": errors}
-    )
+    return _json_error(request, 422, "validation_error", "request validation failed", details={"errors": errors})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -81,12 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings, key_source(settings))
+    app.state.llm = LLMService(settings, ModelRegistry(settings, llm_config.load(settings)))
 
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    for router in (health_router, users_router, conversations_router, prompts_router):
+    for router in (health_router, users_router, conversations_router, prompts_router, llm_router, usage_router):
         app.include_router(router)
     if settings.auth_provider == "local":
         from privategpt.auth.local_issuer import LocalIssuer

@@ -28,9 +28,7 @@ class PageParams:
 
 def page_params(
     settings: SettingsDep,
-    limit: Annotated[
-        int | None, Query(ge=1, description="page size (default and maximum from settings)")
-    ] = None,
+    limit: Annotated[int | None, Query(ge=1, description="page size (default and maximum from settings)")] = None,
     cursor: Annotated[
         str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the previous page")
     ] = None,

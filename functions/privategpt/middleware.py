@@ -80,9 +80,7 @@ class RequestContextMiddleware:
         async def reply_too_large() -> None:
             nonlocal too_large
             too_large = False
-            await _send_error(
-                send_with_id, 413, "payload_too_large", "request body too large", request_id, limit
-            )
+            await _send_error(send_with_id, 413, "payload_too_large", "request body too large", request_id, limit)
 
         try:
             declared = _content_length(scope)

@@ -23,9 +23,7 @@ def running_in_lambda() -> bool:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="PGPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="PGPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # --- service ---
     service_name: str = "privategpt"
@@ -35,9 +33,7 @@ class Settings(BaseSettings):
     # --- storage ---
     table_name: str = "privategpt"
     dynamodb_endpoint: str | None = None
-    aws_region: str = Field(
-        default="us-east-1", validation_alias=AliasChoices("PGPT_AWS_REGION", "AWS_REGION")
-    )
+    aws_region: str = Field(default="us-east-1", validation_alias=AliasChoices("PGPT_AWS_REGION", "AWS_REGION"))
     dynamodb_connect_timeout_seconds: float = 2.0
     dynamodb_read_timeout_seconds: float = 5.0
     dynamodb_max_retries: int = 3
@@ -65,6 +61,29 @@ class Settings(BaseSettings):
     # --- users ---
     user_cache_seconds: int = 300
     user_cache_max_entries: int = 10_000
+
+    # --- LLM providers (details per provider in the providers file; see llm/config.py) ---
+    llm_providers_file: Path | None = None
+    llm_default_model: str | None = None
+    llm_discovery_ttl_seconds: int = 300
+    llm_discovery_timeout_seconds: float = 5.0
+    llm_connect_timeout_seconds: float = 5.0
+    llm_first_token_timeout_seconds: float = 60.0
+    llm_total_timeout_seconds: float = 600.0
+    llm_retries: int = 2
+    llm_retry_base_seconds: float = 0.5
+    llm_retry_max_seconds: float = 20.0
+    llm_max_concurrency: int = 16
+    llm_health_window: int = 20
+    llm_default_context_window: int = 8192
+    llm_default_max_output_tokens: int = 4096
+    llm_default_thinking_budget_tokens: int = 2048
+    llm_token_estimate_factor: float = 1.2
+    tiktoken_cache_dir: Path | None = None
+
+    # --- usage ---
+    usage_default_days: int = 30
+    usage_max_days: int = 366
 
     # --- conversations ---
     default_conversation_title: str = "New conversation"
@@ -105,9 +124,7 @@ class Settings(BaseSettings):
             if not self.auth_client_ids:
                 self.auth_client_ids = [self.local_client_id]
         elif not self.auth_issuer or not self.auth_client_ids:
-            raise ValueError(
-                f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS"
-            )
+            raise ValueError(f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS")
         if self.default_page_size > self.max_page_size:
             raise ValueError("PGPT_DEFAULT_PAGE_SIZE must not exceed PGPT_MAX_PAGE_SIZE")
         return self

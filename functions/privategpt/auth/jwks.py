@@ -11,6 +11,7 @@ from jwt import PyJWK
 from jwt.exceptions import PyJWKError
 
 from privategpt.errors import ServiceUnavailable
+from privategpt.loops import LoopLocal
 from privategpt.observability import logger
 
 if TYPE_CHECKING:
@@ -68,28 +69,20 @@ class RemoteJwks:
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
-        self._lock: asyncio.Lock | None = None
-        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._lock = LoopLocal(asyncio.Lock)
 
     async def get(self, kid: str) -> PyJWK | None:
         now = time.monotonic()
         fresh = self._fetched_at is not None and now - self._fetched_at < self._cache_seconds
         if fresh and kid in self._keys:
             return self._keys[kid]
-        async with self._refresh_lock():
+        async with self._lock.get():
             now = time.monotonic()
             fresh = self._fetched_at is not None and now - self._fetched_at < self._cache_seconds
             may_refetch = self._attempted_at is None or now - self._attempted_at >= self._min_refresh_seconds
             if (not fresh or kid not in self._keys) and may_refetch:
                 await self._refresh(now)
         return self._keys.get(kid)
-
-    def _refresh_lock(self) -> asyncio.Lock:
-        # Lambda (Mangum) may run each invocation on a new event loop; a lock belongs to one loop.
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._lock_loop is not loop:
-            self._lock, self._lock_loop = asyncio.Lock(), loop
-        return self._lock
 
     async def _refresh(self, now: float) -> None:
         import httpx  # first fetch only: keeps it off the cold-start import path

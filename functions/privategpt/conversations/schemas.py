@@ -53,9 +53,7 @@ class MessageOut(BaseModel):
 
 class ConversationDetail(ConversationOut):
     messages: list[MessageOut]
-    messages_next_cursor: str | None = Field(
-        description="more messages follow: pass to GET …/messages?cursor="
-    )
+    messages_next_cursor: str | None = Field(description="more messages follow: pass to GET …/messages?cursor=")
 
 
 class ConversationPage(BaseModel):

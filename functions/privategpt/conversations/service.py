@@ -81,9 +81,7 @@ def get(principal: Principal, conversation_id: str, settings: Settings) -> Conve
     )
 
 
-def update(
-    principal: Principal, conversation_id: str, body: ConversationUpdate, settings: Settings
-) -> ConversationOut:
+def update(principal: Principal, conversation_id: str, body: ConversationUpdate, settings: Settings) -> ConversationOut:
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     if "title" in changes and changes["title"] is None:
         raise ValidationFailed("title cannot be null", details={"field": "title"})

@@ -46,11 +46,7 @@ def _writable(principal: Principal, prompt_id: str, settings: Settings) -> Promp
 def _clear_other_defaults(item: PromptItem, settings: Settings) -> None:
     """One default per owner and model pattern: setting a new one unsets the previous."""
     for other in repository.list_for(item.owner_id, settings.max_prompts_per_owner):
-        if (
-            other.prompt_id != item.prompt_id
-            and other.is_default
-            and other.model_pattern == item.model_pattern
-        ):
+        if other.prompt_id != item.prompt_id and other.is_default and other.model_pattern == item.model_pattern:
             repository.update(other, {"is_default": False})
 
 

@@ -90,9 +90,7 @@ def get(user_id: str, conversation_id: str) -> ConversationItem:
     return item
 
 
-def get_with_messages(
-    user_id: str, conversation_id: str, limit: int
-) -> tuple[ConversationItem, Page[MessageItem]]:
+def get_with_messages(user_id: str, conversation_id: str, limit: int) -> tuple[ConversationItem, Page[MessageItem]]:
     """The conversation and its first ``limit`` messages, in order, from one query."""
     pk, sk = _key(user_id, conversation_id)
     results = TableItem.query(
@@ -117,9 +115,7 @@ def list_active(user_id: str, limit: int, after: str | None) -> Page[Conversatio
         prefixes=(table.conversation_sk(""), ""),
         fixed={table.PK: table.user_pk(user_id), table.GSI1PK: gsi_pk},
     )
-    results = ConversationItem.by_updated.query(
-        gsi_pk, scan_index_forward=False, limit=limit, last_evaluated_key=start
-    )
+    results = ConversationItem.by_updated.query(gsi_pk, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     items = [item for item in results if isinstance(item, ConversationItem)]
     return Page(items, cursor.encode(results.last_evaluated_key, _LIST_FIELDS))
 

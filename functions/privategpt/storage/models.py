@@ -101,7 +101,25 @@ class PromptItem(TableItem, discriminator="prompt"):
     updated_at = UTCDateTimeAttribute()
 
 
-ALL_MODELS: tuple[type[TableItem], ...] = (TableItem, UserItem, ConversationItem, MessageItem, PromptItem)
+class UsageItem(TableItem, discriminator="usage"):
+    day = UnicodeAttribute()
+    model = UnicodeAttribute()
+    requests = NumberAttribute(default=0)
+    unpriced_requests = NumberAttribute(default=0)
+    input_tokens = NumberAttribute(default=0)
+    output_tokens = NumberAttribute(default=0)
+    total_tokens = NumberAttribute(default=0)
+    cost_nano_usd = NumberAttribute(default=0)
+
+
+ALL_MODELS: tuple[type[TableItem], ...] = (
+    TableItem,
+    UserItem,
+    ConversationItem,
+    MessageItem,
+    PromptItem,
+    UsageItem,
+)
 
 
 def item_key(item: TableItem) -> dict[str, Any]:

@@ -24,9 +24,7 @@ def _not_found() -> NotFound:
 
 def list_for(owner_id: str | None, limit: int) -> list[PromptItem]:
     """An owner's prompts (``None``: the global ones), oldest first, at most ``limit``."""
-    return list(
-        PromptItem.query(_partition(owner_id), PromptItem.sk.startswith(table.PROMPT_PREFIX), limit=limit)
-    )
+    return list(PromptItem.query(_partition(owner_id), PromptItem.sk.startswith(table.PROMPT_PREFIX), limit=limit))
 
 
 def get(owner_id: str | None, prompt_id: str) -> PromptItem | None:

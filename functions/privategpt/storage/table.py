@@ -11,6 +11,7 @@ Items and their keys (``<u>`` is the user id, ``<c>``/``<m>``/``<p>`` are time-o
 | message            | ``USER#<u>``  | ``CONV#<c>#MSG#<m>``|                  |                       |
 | user's prompt      | ``USER#<u>``  | ``PROMPT#<p>``      |                  |                       |
 | global prompt      | ``GLOBAL``    | ``PROMPT#<p>``      |                  |                       |
+| usage counter      | ``USER#<u>``  | ``USAGE#<day>#<m>`` |                  |                       |
 
 Access patterns:
 - a user's conversations, newest updated first: Query GSI1 on ``USER#<u>#CONV``, descending. Only
@@ -22,6 +23,8 @@ Access patterns:
   condition that the conversation is active.
 - hard delete: mark deleted (blocks appends), then batch-delete everything under ``CONV#<c>``.
 - a user's prompts: PK ``USER#<u>``, SK begins_with ``PROMPT#``; global prompts: PK ``GLOBAL``.
+- a user's usage over a date range: PK ``USER#<u>``, SK between ``USAGE#<from>`` and ``USAGE#<to>#~``
+  (``<m>`` is the qualified model id); counters change only by atomic ADD.
 
 Room is left for later items under ``USER#<u>`` (documents, usage counters) and for items with their own
 partition (stream sessions), which expire through the ``expires_at`` TTL attribute.
@@ -64,6 +67,11 @@ def prompt_sk(prompt_id: str) -> str:
 
 
 PROMPT_PREFIX: Final = "PROMPT#"
+
+
+def usage_sk(day: str, model_id: str) -> str:
+    return f"USAGE#{day}#{model_id}"
+
 
 #: The table in the shape of DynamoDB's CreateTable (billing, keys and indexes), for local creation and CDK.
 TABLE_SPEC: Final = {

@@ -1,0 +1,135 @@
+"""The one interface every provider implements: a stream of events, and model discovery."""
+
+from __future__ import annotations
+
+import json
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from privategpt.llm.config import ProviderConfig
+from privategpt.llm.types import (
+    Capabilities,
+    ChatRequest,
+    ChatResponse,
+    StopReport,
+    StreamEvent,
+    StreamFailure,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolCallComplete,
+    Usage,
+    UsageReport,
+)
+from privategpt.loops import LoopLocal
+from privategpt.settings import Settings
+
+Client = TypeVar("Client")
+
+
+@dataclass(frozen=True)
+class ModelDetails:
+    """What a provider itself says about a model (Ollama's /api/show); None fields are unknown."""
+
+    context_window: int | None = None
+    capabilities: Capabilities | None = None
+
+
+class Provider(ABC, Generic[Client]):
+    """A configured provider. Its HTTP client is made on first use, one per event loop."""
+
+    type: str
+
+    def __init__(self, config: ProviderConfig, settings: Settings, api_key: str | None) -> None:
+        self.config = config
+        self.name = config.name
+        self.settings = settings
+        self.api_key = api_key
+        self.connect_timeout = config.timeouts.connect or settings.llm_connect_timeout_seconds
+        self.first_token_timeout = config.timeouts.first_token or settings.llm_first_token_timeout_seconds
+        self.total_timeout = config.timeouts.total or settings.llm_total_timeout_seconds
+        self._clients: LoopLocal[Client] = LoopLocal(self._make_client)
+
+    @property
+    def client(self) -> Client:
+        return self._clients.get()
+
+    @abstractmethod
+    def _make_client(self) -> Client: ...
+
+    @abstractmethod
+    async def _close_client(self, client: Client) -> None: ...
+
+    @abstractmethod
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Events for one chat request. Raises a ``ProviderError`` for failures."""
+
+    @abstractmethod
+    async def list_models(self) -> list[str]:
+        """The provider's model names (not qualified)."""
+
+    async def describe(self, model: str) -> ModelDetails | None:
+        return None
+
+    async def count_tokens(self, request: ChatRequest) -> int | None:
+        """Exact prompt tokens from the provider's own counter, where it has one and it is enabled."""
+        return None
+
+    async def aclose(self) -> None:
+        """Close this loop's client, if one was made."""
+        client = self._clients.pop()
+        if client is not None:
+            await self._close_client(client)
+
+
+def parse_arguments(raw: str) -> dict[str, Any]:
+    """Tool-call arguments as the model wrote them; malformed JSON is kept whole under ``_raw``."""
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str) -> ChatResponse:
+    """A complete response from a stream: the one way ``complete`` is built."""
+    started = time.perf_counter()
+    first: float | None = None
+    text: list[str] = []
+    thinking: list[str] = []
+    calls: list[ToolCall] = []
+    usage = Usage()
+    stop: str | None = None
+    async for event in events:
+        if isinstance(event, TextDelta | ThinkingDelta) and first is None:
+            first = time.perf_counter()
+        if isinstance(event, TextDelta):
+            text.append(event.text)
+        elif isinstance(event, ThinkingDelta):
+            thinking.append(event.text)
+        elif isinstance(event, ToolCallComplete):
+            first = first or time.perf_counter()
+            calls.append(event.call)
+        elif isinstance(event, UsageReport):
+            usage = event.usage
+        elif isinstance(event, StopReport):
+            stop = event.reason
+        elif isinstance(event, StreamFailure):
+            stop = "error"
+    elapsed = (time.perf_counter() - started) * 1000
+    return ChatResponse(
+        content="".join(text),
+        thinking="".join(thinking),
+        tool_calls=tuple(calls),
+        usage=usage,
+        model=model,
+        provider=provider,
+        stop_reason=stop,
+        latency_ms=elapsed,
+        time_to_first_token_ms=(first - started) * 1000 if first is not None else None,
+    )

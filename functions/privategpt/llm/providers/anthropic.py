@@ -1,0 +1,198 @@
+"""Anthropic through its SDK: system prompt apart, thinking as thinking events, usage from the stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from privategpt.errors import AppError
+from privategpt.llm.errors import (
+    ProviderBadResponse,
+    ProviderTimeout,
+    ProviderUnreachable,
+    from_transport,
+    status_error,
+    transport_errors,
+)
+from privategpt.llm.provider import Provider, parse_arguments
+from privategpt.llm.types import (
+    ChatMessage,
+    ChatRequest,
+    StopReport,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolCallComplete,
+    ToolCallDelta,
+    Usage,
+    UsageReport,
+)
+
+if TYPE_CHECKING:
+    import anthropic
+
+_STOP_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+}
+
+
+def _blocks(message: ChatMessage) -> list[dict[str, Any]]:
+    if message.role == "tool":
+        return [{"type": "tool_result", "tool_use_id": message.tool_call_id, "content": message.content}]
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
+    blocks += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in message.tool_calls]
+    return blocks
+
+
+def to_wire(messages: tuple[ChatMessage, ...]) -> tuple[str | None, list[dict[str, Any]]]:
+    """System text apart; tool results become user turns; consecutive same-role turns merge."""
+    system = "\n\n".join(m.content for m in messages if m.role == "system") or None
+    turns: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        role = "assistant" if message.role == "assistant" else "user"
+        blocks = _blocks(message)
+        if not blocks:
+            continue
+        if turns and turns[-1]["role"] == role:
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": role, "content": blocks})
+    return system, turns
+
+
+class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
+    type = "anthropic"
+
+    def _make_client(self) -> anthropic.AsyncAnthropic:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(
+            api_key=self.api_key,
+            base_url=self.config.base_url,
+            max_retries=0,
+            timeout=anthropic.Timeout(self.first_token_timeout, connect=self.connect_timeout),
+        )
+
+    async def _close_client(self, client: anthropic.AsyncAnthropic) -> None:
+        await client.close()
+
+    def _payload(self, request: ChatRequest) -> dict[str, Any]:
+        system, turns = to_wire(request.messages)
+        options = request.options
+        max_tokens = options.max_tokens or self.settings.llm_default_max_output_tokens
+        payload: dict[str, Any] = {"model": request.model, "messages": turns, "max_tokens": max_tokens}
+        if system:
+            payload["system"] = system
+        # No temperature: API version 2026-10-21 (the SDK's default) refuses sampling parameters.
+        if options.thinking:
+            budget = options.thinking_budget_tokens or self.settings.llm_default_thinking_budget_tokens
+            payload["thinking"] = {"type": "enabled", "budget_tokens": budget, "display": "summarized"}
+            payload["max_tokens"] = max(max_tokens, budget + 1)
+        if request.tools:
+            payload["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
+            ]
+        return payload
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        import anthropic
+
+        input_tokens = output_tokens = 0
+        stop: str | None = None
+        tools: dict[int, dict[str, str]] = {}
+        try:
+            events = await self.client.messages.create(**self._payload(request), stream=True)
+            async for event in events:
+                kind = event.type
+                if kind == "message_start":
+                    usage = event.message.usage
+                    input_tokens = _input_tokens(usage)
+                    output_tokens = usage.output_tokens or 0
+                elif kind == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use":
+                        tools[event.index] = {"id": block.id, "name": block.name, "json": ""}
+                        yield ToolCallDelta(event.index, block.id, block.name, "")
+                elif kind == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta":
+                        yield TextDelta(delta.text)
+                    elif delta.type == "thinking_delta":
+                        yield ThinkingDelta(delta.thinking)
+                    elif delta.type == "input_json_delta" and event.index in tools:
+                        tools[event.index]["json"] += delta.partial_json
+                        yield ToolCallDelta(event.index, None, None, delta.partial_json)
+                elif kind == "content_block_stop" and event.index in tools:
+                    call = tools.pop(event.index)
+                    yield ToolCallComplete(ToolCall(call["id"], call["name"], parse_arguments(call["json"])))
+                elif kind == "message_delta":
+                    if event.usage is not None:
+                        output_tokens = event.usage.output_tokens or output_tokens
+                        input_tokens = _input_tokens(event.usage) or input_tokens
+                    if event.delta.stop_reason:
+                        stop = _STOP_REASONS.get(event.delta.stop_reason, event.delta.stop_reason)
+        except anthropic.APIStatusError as exc:
+            raise _status_error(self.name, exc) from exc
+        except anthropic.APITimeoutError as exc:
+            raise ProviderTimeout(self.name, "the provider did not answer in time") from exc
+        except anthropic.APIConnectionError as exc:
+            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
+        except (anthropic.APIResponseValidationError, json.JSONDecodeError) as exc:
+            raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
+        except transport_errors() as exc:
+            raise from_transport(self.name, exc) from exc
+        if stop is None:
+            raise ProviderBadResponse(self.name, "the stream ended before the model finished")
+        yield UsageReport(Usage(input_tokens, output_tokens))
+        yield StopReport(stop)
+
+    async def list_models(self) -> list[str]:
+        import anthropic
+
+        try:
+            page = await self.client.models.list(timeout=self.settings.llm_discovery_timeout_seconds)
+            return sorted([model.id async for model in page])
+        except anthropic.APIStatusError as exc:
+            raise _status_error(self.name, exc) from exc
+        except anthropic.APITimeoutError as exc:
+            raise ProviderTimeout(self.name, "model listing timed out") from exc
+        except anthropic.APIConnectionError as exc:
+            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
+
+    async def count_tokens(self, request: ChatRequest) -> int | None:
+        if not self.config.count_tokens_api:
+            return None
+        import anthropic
+
+        payload = self._payload(request)
+        for key in ("max_tokens", "temperature", "stream"):
+            payload.pop(key, None)
+        try:
+            result = await self.client.messages.count_tokens(**payload)
+        except anthropic.APIError:
+            return None  # the estimate stands in; counting is advisory
+        return int(result.input_tokens)
+
+
+def _input_tokens(usage: Any) -> int:
+    # Cached prompt tokens are billed input too.
+    return sum(
+        getattr(usage, name, 0) or 0
+        for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    )
+
+
+def _status_error(provider: str, exc: Any) -> AppError:
+    return status_error(
+        provider,
+        exc.status_code,
+        exc.response.headers,
+        context_exceeded="prompt is too long" in str(getattr(exc, "message", "")),
+    )

@@ -1,0 +1,166 @@
+"""OpenAI and every OpenAI-compatible server (vLLM, llama.cpp, LM Studio, OpenRouter…), through the SDK."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from privategpt.errors import AppError
+from privategpt.llm.errors import (
+    ProviderBadResponse,
+    ProviderTimeout,
+    ProviderUnreachable,
+    from_transport,
+    status_error,
+    transport_errors,
+)
+from privategpt.llm.provider import Provider, parse_arguments
+from privategpt.llm.types import (
+    ChatMessage,
+    ChatRequest,
+    StopReport,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    ToolCallComplete,
+    ToolCallDelta,
+    Usage,
+    UsageReport,
+)
+
+if TYPE_CHECKING:
+    import openai
+
+_STOP_REASONS = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+}
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    wire: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        wire["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+            }
+            for c in message.tool_calls
+        ]
+    return wire
+
+
+class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
+    type = "openai"
+
+    def _make_client(self) -> openai.AsyncOpenAI:
+        import openai
+
+        return openai.AsyncOpenAI(
+            api_key=self.api_key or "unset",  # compatible servers often need no key; the SDK wants one
+            base_url=self.config.base_url,
+            max_retries=0,  # retries are ours, and only before the first token
+            timeout=openai.Timeout(self.first_token_timeout, connect=self.connect_timeout),
+        )
+
+    async def _close_client(self, client: openai.AsyncOpenAI) -> None:
+        await client.close()
+
+    def _payload(self, request: ChatRequest) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": [_message(m) for m in request.messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        options = request.options
+        if options.temperature is not None:
+            payload["temperature"] = options.temperature
+        if options.max_tokens is not None:
+            # The official API wants max_completion_tokens; compatible servers know max_tokens.
+            key = "max_completion_tokens" if self.config.base_url is None else "max_tokens"
+            payload[key] = options.max_tokens
+        if request.tools:
+            payload["tools"] = [
+                {
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                }
+                for t in request.tools
+            ]
+        return payload
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        import openai
+
+        calls: dict[int, dict[str, str]] = {}
+        stop: str | None = None
+        try:
+            response = await self.client.chat.completions.create(**self._payload(request))
+            async for chunk in response:
+                if chunk.usage is not None:
+                    yield UsageReport(Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0))
+                for choice in chunk.choices or []:
+                    delta = choice.delta
+                    if delta is not None:
+                        extra = delta.model_extra or {}
+                        reasoning = extra.get("reasoning_content") or extra.get("reasoning")
+                        if isinstance(reasoning, str) and reasoning:
+                            yield ThinkingDelta(reasoning)
+                        if delta.content:
+                            yield TextDelta(delta.content)
+                        for call in delta.tool_calls or []:
+                            slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                            function = call.function
+                            slot["id"] = call.id or slot["id"]
+                            slot["name"] = (function.name if function else None) or slot["name"]
+                            arguments = (function.arguments if function else None) or ""
+                            slot["arguments"] += arguments
+                            yield ToolCallDelta(call.index, call.id, function.name if function else None, arguments)
+                    if choice.finish_reason:
+                        stop = _STOP_REASONS.get(choice.finish_reason, choice.finish_reason)
+        except openai.APIStatusError as exc:
+            raise _status_error(self.name, exc) from exc
+        except openai.APITimeoutError as exc:
+            raise ProviderTimeout(self.name, "the provider did not answer in time") from exc
+        except openai.APIConnectionError as exc:
+            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:
+            raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
+        except transport_errors() as exc:
+            raise from_transport(self.name, exc) from exc
+        for index in sorted(calls):
+            slot = calls[index]
+            yield ToolCallComplete(ToolCall(slot["id"], slot["name"], parse_arguments(slot["arguments"])))
+        if stop is None:
+            raise ProviderBadResponse(self.name, "the stream ended before the model finished")
+        yield StopReport(stop)
+
+    async def list_models(self) -> list[str]:
+        import openai
+
+        try:
+            page = await self.client.models.list(timeout=self.settings.llm_discovery_timeout_seconds)
+            return sorted([model.id async for model in page])
+        except openai.APIStatusError as exc:
+            raise _status_error(self.name, exc) from exc
+        except openai.APITimeoutError as exc:
+            raise ProviderTimeout(self.name, "model listing timed out") from exc
+        except openai.APIConnectionError as exc:
+            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
+
+
+def _status_error(provider: str, exc: Any) -> AppError:
+    return status_error(
+        provider,
+        exc.status_code,
+        exc.response.headers,
+        context_exceeded=getattr(exc, "code", None) == "context_length_exceeded",
+    )

@@ -1,0 +1,91 @@
+"""Around every provider stream: a concurrency cap, first-token and total timeouts, and retries.
+
+Retries (429, 5xx, connection errors; exponential backoff with full jitter, never shorter than the
+provider's Retry-After) happen only while nothing has reached the caller. Once output has gone out, a
+failure ends the stream with a ``StreamFailure`` event instead: what came before stands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from privategpt.errors import AppError
+from privategpt.llm.errors import ProviderError, ProviderTimeout
+from privategpt.llm.provider import Provider
+from privategpt.llm.types import (
+    ChatRequest,
+    StreamEvent,
+    StreamFailure,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+)
+from privategpt.loops import LoopLocal
+
+_OUTPUT = (TextDelta, ThinkingDelta, ToolCallDelta)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retries: int
+    base_seconds: float
+    max_seconds: float
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = random.uniform(0, min(self.max_seconds, self.base_seconds * 2**attempt))  # noqa: S311
+        if retry_after is not None:
+            return min(max(backoff, retry_after), self.max_seconds)
+        return backoff
+
+
+Outcome = Callable[[bool, float, str | None], None]
+
+
+async def guarded_stream(
+    provider: Provider[Any],
+    request: ChatRequest,
+    policy: RetryPolicy,
+    limit: LoopLocal[asyncio.Semaphore],
+    on_outcome: Outcome,
+) -> AsyncIterator[StreamEvent]:
+    """The provider's events with timeouts, retries and the concurrency cap applied."""
+    attempt = 0
+    async with limit.get():
+        while True:
+            started = time.perf_counter()
+            sent_output = False
+            events = provider.stream(request)
+            try:
+                deadline = started + provider.total_timeout
+                first_deadline = started + provider.first_token_timeout
+                while True:
+                    now = time.perf_counter()
+                    budget = (deadline if sent_output else min(deadline, first_deadline)) - now
+                    try:
+                        event = await asyncio.wait_for(anext(events), timeout=max(budget, 0.001))
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError:
+                        which = "total" if sent_output else "first token"
+                        raise ProviderTimeout(provider.name, f"no answer within the {which} timeout") from None
+                    sent_output = sent_output or isinstance(event, _OUTPUT)
+                    yield event
+                on_outcome(True, (time.perf_counter() - started) * 1000, None)
+                return
+            except AppError as exc:
+                on_outcome(False, (time.perf_counter() - started) * 1000, exc.code)
+                retryable = isinstance(exc, ProviderError) and exc.retryable
+                if sent_output:
+                    yield StreamFailure(exc.code, exc.message)
+                    return
+                if not retryable or attempt >= policy.retries:
+                    raise
+                await asyncio.sleep(policy.delay(attempt, getattr(exc, "retry_after", None)))
+                attempt += 1
+            finally:
+                await events.aclose()  # type: ignore[attr-defined]

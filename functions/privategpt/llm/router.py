@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from privategpt.auth.deps import AdminPrincipal, CurrentPrincipal
+from privategpt.llm.registry import ModelRegistry
+from privategpt.llm.schemas import ModelList, ModelOut, ProviderHealthOut, ProviderList
+from privategpt.llm.service import LLMService, model_view
+
+router = APIRouter(prefix="/api", tags=["models"])
+
+
+def _service(request: Request) -> LLMService:
+    service: LLMService = request.app.state.llm
+    return service
+
+
+def _providers(registry: ModelRegistry) -> ProviderList:
+    return ProviderList(
+        items=[
+            ProviderHealthOut(
+                name=state.name,
+                type=state.config.type,
+                base_url=state.config.base_url,
+                status=state.health(),
+                model_count=len(state.models),
+                last_error=state.last_error,
+                last_latency_ms=state.last_latency_ms,
+                checked_at=state.checked_at,
+            )
+            for state in registry.states
+        ]
+    )
+
+
+@router.get("/models", response_model=ModelList)
+async def list_models(request: Request, principal: CurrentPrincipal) -> ModelList:
+    """Every model of every enabled provider; ``conflicts`` lists bare names several providers offer
+    (a bare name goes to the first provider listed)."""
+    registry = _service(request).registry
+    models = await registry.models()
+    return ModelList(
+        items=[ModelOut.model_validate(model_view(m)) for m in models],
+        default_model=registry.default_model,
+        conflicts=registry.conflicts(),
+    )
+
+
+@router.get("/providers", response_model=ProviderList)
+async def list_providers(request: Request, principal: CurrentPrincipal) -> ProviderList:
+    """Provider health: ok / degraded / down from discovery and recent calls."""
+    return _providers(_service(request).registry)
+
+
+@router.post("/providers/refresh", response_model=ProviderList)
+async def refresh_providers(request: Request, principal: AdminPrincipal) -> ProviderList:
+    """Rediscover every provider's models now (admins only)."""
+    registry = _service(request).registry
+    await registry.refresh()
+    return _providers(registry)

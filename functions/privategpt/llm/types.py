@@ -1,0 +1,141 @@
+"""The provider-neutral vocabulary: messages in, events and a response out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolDefinition:
+    """A tool the model may call; ``parameters`` is a JSON Schema object."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()  # assistant messages that called tools
+    tool_call_id: str | None = None  # tool results: which call this answers
+    name: str | None = None  # tool results: the tool's name
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    temperature: float | None = None
+    max_tokens: int | None = None
+    thinking: bool = False
+    thinking_budget_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    model: str  # the provider's own model name (not qualified)
+    messages: tuple[ChatMessage, ...]
+    tools: tuple[ToolDefinition, ...] = ()
+    options: ChatOptions = field(default_factory=ChatOptions)
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+# --- stream events ---
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ThinkingDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    index: int
+    id: str | None
+    name: str | None
+    arguments_delta: str
+
+
+@dataclass(frozen=True)
+class ToolCallComplete:
+    call: ToolCall
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class StopReport:
+    reason: str  # "stop", "length", "tool_calls", "content_filter", or the provider's own word
+
+
+@dataclass(frozen=True)
+class StreamFailure:
+    """The stream broke after output had reached the caller; what came before stands."""
+
+    code: str
+    message: str
+
+
+StreamEvent = TextDelta | ThinkingDelta | ToolCallDelta | ToolCallComplete | UsageReport | StopReport | StreamFailure
+
+
+@dataclass(frozen=True)
+class ChatResponse:
+    content: str
+    thinking: str
+    tool_calls: tuple[ToolCall, ...]
+    usage: Usage
+    model: str
+    provider: str
+    stop_reason: str | None
+    latency_ms: float
+    time_to_first_token_ms: float | None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    tools: bool = False
+    thinking: bool = False
+    vision: bool = False
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    provider: str
+    name: str
+    context_window: int
+    max_output_tokens: int
+    capabilities: Capabilities
+    input_price_per_mtok: float | None = None
+    output_price_per_mtok: float | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}/{self.name}"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from privategpt.llm import config
+from privategpt.llm.registry import ModelRegistry
+from privategpt.llm.service import LLMService
+from privategpt.settings import Settings
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def service_for(settings: Settings, document: dict[str, Any] | None = None, **overrides: Any) -> LLMService:
+    settings = settings.model_copy(update=overrides)
+    providers = config.ProvidersFile.model_validate(document) if document else config.load(settings)
+    return LLMService(settings, ModelRegistry(settings, providers))
+
+
+@pytest.fixture
+async def llm(settings: Settings) -> AsyncIterator[LLMService]:
+    service = service_for(settings)
+    await service.registry.refresh()  # discovery first, so queued faults meet the chat request
+    yield service
+    await service.aclose()
