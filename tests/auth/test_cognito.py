@@ -126,9 +126,7 @@ def test_token_of_another_app_client_is_401(pool: CognitoPool, cognito_api: str)
         UserPoolId=pool.pool_id, ClientName="other", ExplicitAuthFlows=["ADMIN_NO_SRP_AUTH"]
     )["UserPoolClient"]["ClientId"]
     pool.client.admin_create_user(UserPoolId=pool.pool_id, Username="erin", MessageAction="SUPPRESS")
-    pool.client.admin_set_user_password(
-        UserPoolId=pool.pool_id, Username="erin", Password=PASSWORD, Permanent=True
-    )
+    pool.client.admin_set_user_password(UserPoolId=pool.pool_id, Username="erin", Password=PASSWORD, Permanent=True)
     result = pool.client.admin_initiate_auth(
         UserPoolId=pool.pool_id,
         ClientId=other,

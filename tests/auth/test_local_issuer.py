@@ -40,9 +40,7 @@ def test_expired_local_token_is_401(settings: Settings, tmp_path: Path) -> None:
     local = _local(settings, tmp_path)
     token = LocalIssuer(local).mint("bob", ttl_seconds=-(local.auth_leeway_seconds + 60))
     with serve(create_app(local)) as url:
-        assert_error(
-            httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized"
-        )
+        assert_error(httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized")
 
 
 def test_key_is_created_once_and_reused(settings: Settings, tmp_path: Path) -> None:

@@ -126,9 +126,7 @@ def test_forged_or_misaddressed_tokens_are_401(
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
-@pytest.mark.parametrize(
-    "header", [None, "", "Bearer", "Bearer x y", "Basic dXNlcjpwYXNz", "Token abc"], ids=repr
-)
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer x y", "Basic dXNlcjpwYXNz", "Token abc"], ids=repr)
 def test_missing_or_malformed_authorization_is_401(header: str | None, anonymous: httpx.Client) -> None:
     headers = {"Authorization": header} if header is not None else {}
     response = anonymous.get("/api/me", headers=headers)
@@ -139,9 +137,7 @@ def test_missing_or_malformed_authorization_is_401(header: str | None, anonymous
 def test_valid_rs256_and_es256_tokens_pass(issuer: TestIssuer, anonymous: httpx.Client) -> None:
     for kid in ("rsa-1", "ec-1"):
         subject = new_subject()
-        response = anonymous.get(
-            "/api/me", headers={"Authorization": f"Bearer {issuer.token(subject, kid=kid)}"}
-        )
+        response = anonymous.get("/api/me", headers={"Authorization": f"Bearer {issuer.token(subject, kid=kid)}"})
         assert response.status_code == 200, response.text
         assert response.json()["subject"] == subject
 
@@ -171,15 +167,10 @@ def test_keycloak_roles_from_realm_and_client(issuer: TestIssuer, anonymous: htt
     assert me["roles"] == ["admin", "editor", "offline_access"]
 
 
-def test_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood(
-    issuer: TestIssuer, anonymous: httpx.Client
-) -> None:
+def test_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood(issuer: TestIssuer, anonymous: httpx.Client) -> None:
     # The verifier has fetched the JWKS by now (earlier requests); a new key appears at the issuer.
     assert (
-        anonymous.get(
-            "/api/me", headers={"Authorization": f"Bearer {issuer.token(new_subject())}"}
-        ).status_code
-        == 200
+        anonymous.get("/api/me", headers={"Authorization": f"Bearer {issuer.token(new_subject())}"}).status_code == 200
     )
     issuer.add_key("rsa-2", "RS256")
     before = issuer.jwks_fetches
@@ -190,9 +181,7 @@ def test_rotated_key_is_fetched_once_and_unknown_kids_do_not_flood(
     for i in range(5):
         issuer.add_key(f"flood-{i}", "RS256", publish=False)
         flood = issuer.sign(issuer.claims(new_subject()), kid=f"flood-{i}")
-        assert_error(
-            anonymous.get("/api/me", headers={"Authorization": f"Bearer {flood}"}), 401, "unauthorized"
-        )
+        assert_error(anonymous.get("/api/me", headers={"Authorization": f"Bearer {flood}"}), 401, "unauthorized")
     assert issuer.jwks_fetches - fetches <= 1
     assert issuer.jwks_fetches - before <= 2
 

@@ -27,9 +27,7 @@ def test_create_defaults_and_fields(alice: User, settings: Settings) -> None:
 
 def test_create_rejects_bad_input(alice: User, settings: Settings) -> None:
     assert_error(alice.client.post("/api/chat/conversations", json={"title": ""}), 422, "validation_error")
-    assert_error(
-        alice.client.post("/api/chat/conversations", json={"colour": "red"}), 422, "validation_error"
-    )
+    assert_error(alice.client.post("/api/chat/conversations", json={"colour": "red"}), 422, "validation_error")
     long_title = "x" * (settings.max_title_chars + 1)
     error = assert_error(
         alice.client.post("/api/chat/conversations", json={"title": long_title}), 422, "validation_error"
@@ -65,9 +63,7 @@ def test_list_newest_updated_first_with_cursor(make_user: Any) -> None:
     user: User = make_user()
     ids = [_create(user, title=f"c{i}")["id"] for i in range(5)]
     # Renaming the oldest makes it the most recently updated.
-    assert (
-        user.client.patch(f"/api/chat/conversations/{ids[0]}", json={"title": "renamed"}).status_code == 200
-    )
+    assert user.client.patch(f"/api/chat/conversations/{ids[0]}", json={"title": "renamed"}).status_code == 200
     expected = [ids[0], ids[4], ids[3], ids[2], ids[1]]
 
     seen: list[str] = []
@@ -108,13 +104,9 @@ def test_patch_fields(alice: User) -> None:
     assert switched["title"] == "after"
     cleared = alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": None}).json()
     assert cleared["model"] is None
-    assert_error(
-        alice.client.patch(f"/api/chat/conversations/{cid}", json={"title": None}), 422, "validation_error"
-    )
+    assert_error(alice.client.patch(f"/api/chat/conversations/{cid}", json={"title": None}), 422, "validation_error")
     prompt = alice.client.post("/api/prompts", json={"name": "p", "content": "Be brief."}).json()
-    with_prompt = alice.client.patch(
-        f"/api/chat/conversations/{cid}", json={"system_prompt_id": prompt["id"]}
-    )
+    with_prompt = alice.client.patch(f"/api/chat/conversations/{cid}", json={"system_prompt_id": prompt["id"]})
     assert with_prompt.json()["system_prompt_id"] == prompt["id"]
 
 
@@ -125,9 +117,7 @@ def test_soft_delete_hides_and_blocks(alice: User) -> None:
     assert_error(alice.client.get(f"/api/chat/conversations/{cid}"), 404, "not_found")
     assert_error(alice.client.patch(f"/api/chat/conversations/{cid}", json={"title": "x"}), 404, "not_found")
     assert_error(alice.client.get(f"/api/chat/conversations/{cid}/messages"), 404, "not_found")
-    listed = [
-        c["id"] for c in alice.client.get("/api/chat/conversations", params={"limit": 50}).json()["items"]
-    ]
+    listed = [c["id"] for c in alice.client.get("/api/chat/conversations", params={"limit": 50}).json()["items"]]
     assert cid not in listed
     assert_error(alice.client.delete(f"/api/chat/conversations/{cid}"), 404, "not_found")
 
@@ -155,12 +145,8 @@ def test_hard_delete_removes_everything(alice: User, settings: Settings) -> None
 def test_hard_delete_purges_a_soft_deleted_conversation(alice: User) -> None:
     cid = _create(alice)["id"]
     assert alice.client.delete(f"/api/chat/conversations/{cid}").status_code == 204
-    assert (
-        alice.client.delete(f"/api/chat/conversations/{cid}", params={"hard_delete": True}).status_code == 204
-    )
-    assert_error(
-        alice.client.delete(f"/api/chat/conversations/{cid}", params={"hard_delete": True}), 404, "not_found"
-    )
+    assert alice.client.delete(f"/api/chat/conversations/{cid}", params={"hard_delete": True}).status_code == 204
+    assert_error(alice.client.delete(f"/api/chat/conversations/{cid}", params={"hard_delete": True}), 404, "not_found")
 
 
 def test_messages_pagination(alice: User) -> None:
@@ -181,9 +167,7 @@ def test_messages_pagination(alice: User) -> None:
     other = _create(alice)["id"]
     # A cursor from one conversation does not page through another.
     first = alice.client.get(f"/api/chat/conversations/{cid}/messages", params={"limit": 2}).json()
-    response = alice.client.get(
-        f"/api/chat/conversations/{other}/messages", params={"cursor": first["next_cursor"]}
-    )
+    response = alice.client.get(f"/api/chat/conversations/{other}/messages", params={"cursor": first["next_cursor"]})
     assert_error(response, 400, "bad_request")
 
 

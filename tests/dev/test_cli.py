@@ -49,9 +49,7 @@ def test_token_prints_only_a_signed_token(tmp_path: Path) -> None:
     assert (tmp_path / "issuer" / "signing-key.pem").stat().st_mode & 0o077 == 0
 
 
-def test_token_refuses_other_providers(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_token_refuses_other_providers(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PGPT_AUTH_PROVIDER", "keycloak")
     monkeypatch.setenv("PGPT_AUTH_ISSUER", "https://kc.test/realms/x")
     monkeypatch.setenv("PGPT_AUTH_CLIENT_IDS", "web")
@@ -115,17 +113,16 @@ def test_dev_serves_stops_on_sigterm_and_keeps_data(tmp_path: Path) -> None:
 
     with running_dev(tmp_path, port):
         headers = {"Authorization": f"Bearer {_token(tmp_path, '--sub', 'alice')}"}
-        titles = [
-            c["title"] for c in httpx.get(f"{base}/api/chat/conversations", headers=headers).json()["items"]
-        ]
+        titles = [c["title"] for c in httpx.get(f"{base}/api/chat/conversations", headers=headers).json()["items"]]
         assert titles == ["kept"]
 
 
 def test_dev_uses_a_given_endpoint_and_starts_nothing(tmp_path: Path, dynamodb_endpoint: str) -> None:
     port = free_port()
-    with running_dev(
-        tmp_path, port, PGPT_DYNAMODB_ENDPOINT=dynamodb_endpoint, PGPT_TABLE_NAME="dev-endpoint"
-    ) as (_, lines):
+    with running_dev(tmp_path, port, PGPT_DYNAMODB_ENDPOINT=dynamodb_endpoint, PGPT_TABLE_NAME="dev-endpoint") as (
+        _,
+        lines,
+    ):
         output = "".join(lines)
         assert f"Using DynamoDB at {dynamodb_endpoint}" in output
         assert "DynamoDB Local at" not in output

@@ -69,9 +69,7 @@ def http_api_event(
 
 
 @pytest.fixture
-def lambda_module(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: TestIssuer
-) -> Iterator[ModuleType]:
+def lambda_module(monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: TestIssuer) -> Iterator[ModuleType]:
     env = {
         "AWS_LAMBDA_FUNCTION_NAME": "privategpt-api",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -129,7 +127,8 @@ def test_handler_import_stays_lean() -> None:
         "os.environ.update(PGPT_AUTH_PROVIDER='keycloak', PGPT_AUTH_ISSUER='https://kc.test/realms/x',"
         " PGPT_AUTH_CLIENT_IDS='web', AWS_LAMBDA_FUNCTION_NAME='f', POWERTOOLS_TRACE_DISABLED='true');"
         "import privategpt.handlers.api;"
-        "heavy = ['uvicorn', 'boto3', 'moto', 'httpx', 'privategpt.dev', 'privategpt.auth.local_issuer'];"
+        "heavy = ['uvicorn', 'boto3', 'moto', 'httpx', 'openai', 'anthropic', 'tiktoken', 'yaml',"
+        " 'privategpt.dev', 'privategpt.auth.local_issuer'];"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -31,7 +31,7 @@ from privategpt.llm.types import (
 from privategpt.settings import Settings
 from tests.conftest import providers_document
 from tests.llm.conftest import service_for
-from tests.support.fake_llm import THINKING, Fault, FakeProvider
+from tests.support.fake_llm import THINKING, FakeProvider, Fault
 
 pytestmark = pytest.mark.anyio
 
@@ -53,7 +53,9 @@ def _messages(text: str) -> tuple[ChatMessage, ...]:
     return (SYSTEM, ChatMessage(role="user", content=text))
 
 
-def _fake(name: str, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider) -> FakeProvider:
+def _fake(
+    name: str, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+) -> FakeProvider:
     return {"openai": fake_openai, "anthropic": fake_anthropic, "ollama": fake_ollama}[name]
 
 
@@ -115,12 +117,16 @@ async def test_tool_call_round(
         assert sent["system"] == "Be brief."
         assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
         assert sent["messages"][-1]["content"][0] == {
-            "type": "tool_result", "tool_use_id": call.id, "content": '{"temp_c": 18}'
+            "type": "tool_result",
+            "tool_use_id": call.id,
+            "content": '{"temp_c": 18}',
         }
         assert sent["tools"][0]["input_schema"] == WEATHER.parameters
     else:
         assert sent["messages"][-1] == {"role": "tool", "content": '{"temp_c": 18}', "tool_name": "get_weather"}
-        assert sent["messages"][-2]["tool_calls"] == [{"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]
+        assert sent["messages"][-2]["tool_calls"] == [
+            {"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}
+        ]
 
 
 async def test_429_with_retry_after_then_success(
@@ -146,7 +152,11 @@ async def test_500_then_success(
 
 
 async def test_retries_run_out(
-    llm: LLMService, provider: str, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider,
+    llm: LLMService,
+    provider: str,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
     settings: Settings,
 ) -> None:
     fake = _fake(provider, fake_openai, fake_anthropic, fake_ollama)
@@ -173,8 +183,14 @@ async def test_bad_key_is_not_retried_and_not_leaked(
 
 
 @pytest.mark.parametrize("kind", ["malformed", "cut"])
-async def test_stream_broken_half_way_keeps_what_arrived(llm: LLMService, provider: str, kind: str,
-    fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider) -> None:
+async def test_stream_broken_half_way_keeps_what_arrived(
+    llm: LLMService,
+    provider: str,
+    kind: str,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
+) -> None:
     fake = _fake(provider, fake_openai, fake_anthropic, fake_ollama)
     fake.fail(Fault(kind))  # type: ignore[arg-type]
     events = [e async for e in llm.stream(await llm.prepare(MODELS[provider], _messages("one two three four")))]
@@ -187,7 +203,11 @@ async def test_stream_broken_half_way_keeps_what_arrived(llm: LLMService, provid
 
 
 async def test_first_token_that_never_comes_times_out(
-    settings: Settings, provider: str, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+    settings: Settings,
+    provider: str,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
 ) -> None:
     document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
     for entry in document["providers"]:
@@ -214,8 +234,9 @@ async def test_provider_context_error_is_413(
         assert caught.value.status_code == 413
 
 
-async def test_options_reach_the_wire(llm: LLMService, fake_openai: FakeProvider, fake_anthropic: FakeProvider,
-                                      fake_ollama: FakeProvider) -> None:
+async def test_options_reach_the_wire(
+    llm: LLMService, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+) -> None:
     options = ChatOptions(temperature=0.3, max_tokens=123)
     for model in MODELS.values():
         await llm.complete(await llm.prepare(model, _messages("x"), options=options))
@@ -225,6 +246,8 @@ async def test_options_reach_the_wire(llm: LLMService, fake_openai: FakeProvider
     assert fake_anthropic.requests[-1]["max_tokens"] == 123
     assert "temperature" not in fake_anthropic.requests[-1]  # refused by the current Anthropic API
     assert fake_ollama.requests[-1]["options"] == {"temperature": 0.3, "num_predict": 123}
-    await llm.complete(await llm.prepare(MODELS["anthropic"], _messages("x"), options=ChatOptions(thinking=True, max_tokens=100)))
+    await llm.complete(
+        await llm.prepare(MODELS["anthropic"], _messages("x"), options=ChatOptions(thinking=True, max_tokens=100))
+    )
     sent = fake_anthropic.requests[-1]
     assert sent["thinking"]["type"] == "enabled" and sent["max_tokens"] > sent["thinking"]["budget_tokens"]

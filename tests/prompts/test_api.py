@@ -19,9 +19,7 @@ def test_user_prompt_crud(alice: User) -> None:
     assert prompt["is_default"] is False
 
     assert alice.client.get(f"/api/prompts/{prompt['id']}").json() == prompt
-    replaced = alice.client.put(
-        f"/api/prompts/{prompt['id']}", json=_prompt(name="Terse", content="One line.")
-    ).json()
+    replaced = alice.client.put(f"/api/prompts/{prompt['id']}", json=_prompt(name="Terse", content="One line.")).json()
     assert (replaced["name"], replaced["content"], replaced["model_pattern"]) == ("Terse", "One line.", None)
     ids = [p["id"] for p in alice.client.get("/api/prompts").json()["items"]]
     assert prompt["id"] in ids
@@ -33,9 +31,7 @@ def test_user_prompt_crud(alice: User) -> None:
 
 def test_one_default_per_model_pattern(alice: User) -> None:
     first = alice.client.post("/api/prompts", json=_prompt(model_pattern="gpt-*", is_default=True)).json()
-    other_pattern = alice.client.post(
-        "/api/prompts", json=_prompt(model_pattern="claude-*", is_default=True)
-    ).json()
+    other_pattern = alice.client.post("/api/prompts", json=_prompt(model_pattern="claude-*", is_default=True)).json()
     second = alice.client.post("/api/prompts", json=_prompt(model_pattern="gpt-*", is_default=True)).json()
     by_id = {p["id"]: p for p in alice.client.get("/api/prompts").json()["items"]}
     assert by_id[first["id"]]["is_default"] is False

@@ -89,9 +89,7 @@ class FakeProvider:
         self.requests.clear()
 
 
-async def _stream(
-    chunks: list[bytes], fault: Fault | None, media_type: str, trailer: bytes = b""
-) -> StreamingResponse:
+async def _stream(chunks: list[bytes], fault: Fault | None, media_type: str, trailer: bytes = b"") -> StreamingResponse:
     async def body() -> AsyncIterator[bytes]:
         if fault is not None and fault.kind == "stall":
             await asyncio.sleep(STALL_SECONDS)
@@ -143,13 +141,28 @@ def openai_app(state: FakeProvider) -> Starlette:
         chunks += [chunk({"content": t}) for t in p.text]
         if p.tool:
             chunks.append(
-                chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-                                       "function": {"name": "get_weather", "arguments": ""}}]})
+                chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": "get_weather", "arguments": ""},
+                            }
+                        ]
+                    }
+                )
             )
-            chunks += [chunk({"tool_calls": [{"index": 0, "function": {"arguments": a}}]}) for a in TOOL_ARGUMENT_FRAGMENTS]
+            chunks += [
+                chunk({"tool_calls": [{"index": 0, "function": {"arguments": a}}]}) for a in TOOL_ARGUMENT_FRAGMENTS
+            ]
         chunks.append(chunk({}, "tool_calls" if p.tool else "stop"))
-        usage = {"prompt_tokens": p.input_tokens, "completion_tokens": p.output_tokens,
-                 "total_tokens": p.input_tokens + p.output_tokens}
+        usage = {
+            "prompt_tokens": p.input_tokens,
+            "completion_tokens": p.output_tokens,
+            "total_tokens": p.input_tokens + p.output_tokens,
+        }
         if (body.get("stream_options") or {}).get("include_usage"):
             chunks.append(f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n".encode())
         chunks.append(b"data: [DONE]\n\n")
@@ -173,7 +186,9 @@ def anthropic_app(state: FakeProvider) -> Starlette:
         fault = state.take_fault()
         if fault and fault.kind == "status":
             return error(fault)
-        data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"} for m in state.models]
+        data = [
+            {"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"} for m in state.models
+        ]
         return JSONResponse({"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]})
 
     async def count_tokens(request: Request) -> Response:
@@ -194,38 +209,84 @@ def anthropic_app(state: FakeProvider) -> Starlette:
             return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
 
         chunks = [
-            event("message_start", {"message": {
-                "id": "msg_fake", "type": "message", "role": "assistant", "model": body["model"], "content": [],
-                "stop_reason": None, "stop_sequence": None,
-                "usage": {"input_tokens": p.input_tokens, "output_tokens": 1}}}),
+            event(
+                "message_start",
+                {
+                    "message": {
+                        "id": "msg_fake",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body["model"],
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": {"input_tokens": p.input_tokens, "output_tokens": 1},
+                    }
+                },
+            ),
             event("ping", {}),
         ]
         index = 0
         if p.thinking:
-            chunks.append(event("content_block_start", {"index": index, "content_block": {"type": "thinking", "thinking": "", "signature": ""}}))
-            chunks += [event("content_block_delta", {"index": index, "delta": {"type": "thinking_delta", "thinking": t}}) for t in p.thinking]
-            chunks.append(event("content_block_delta", {"index": index, "delta": {"type": "signature_delta", "signature": "c2ln"}}))
+            chunks.append(
+                event(
+                    "content_block_start",
+                    {"index": index, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+                )
+            )
+            chunks += [
+                event("content_block_delta", {"index": index, "delta": {"type": "thinking_delta", "thinking": t}})
+                for t in p.thinking
+            ]
+            chunks.append(
+                event(
+                    "content_block_delta", {"index": index, "delta": {"type": "signature_delta", "signature": "c2ln"}}
+                )
+            )
             chunks.append(event("content_block_stop", {"index": index}))
             index += 1
         if p.text:
             chunks.append(event("content_block_start", {"index": index, "content_block": {"type": "text", "text": ""}}))
-            chunks += [event("content_block_delta", {"index": index, "delta": {"type": "text_delta", "text": t}}) for t in p.text]
+            chunks += [
+                event("content_block_delta", {"index": index, "delta": {"type": "text_delta", "text": t}})
+                for t in p.text
+            ]
             chunks.append(event("content_block_stop", {"index": index}))
             index += 1
         if p.tool:
-            chunks.append(event("content_block_start", {"index": index, "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}}))
-            chunks += [event("content_block_delta", {"index": index, "delta": {"type": "input_json_delta", "partial_json": a}}) for a in TOOL_ARGUMENT_FRAGMENTS]
+            chunks.append(
+                event(
+                    "content_block_start",
+                    {
+                        "index": index,
+                        "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}},
+                    },
+                )
+            )
+            chunks += [
+                event("content_block_delta", {"index": index, "delta": {"type": "input_json_delta", "partial_json": a}})
+                for a in TOOL_ARGUMENT_FRAGMENTS
+            ]
             chunks.append(event("content_block_stop", {"index": index}))
-        chunks.append(event("message_delta", {"delta": {"stop_reason": "tool_use" if p.tool else "end_turn", "stop_sequence": None},
-                                              "usage": {"output_tokens": p.output_tokens}}))
+        chunks.append(
+            event(
+                "message_delta",
+                {
+                    "delta": {"stop_reason": "tool_use" if p.tool else "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": p.output_tokens},
+                },
+            )
+        )
         chunks.append(event("message_stop", {}))
         return await _stream(chunks, fault, "text/event-stream", b"event: content_block_delta\ndata: {not json\n\n")
 
-    return Starlette(routes=[
-        Route("/v1/models", models),
-        Route("/v1/messages", messages, methods=["POST"]),
-        Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/v1/models", models),
+            Route("/v1/messages", messages, methods=["POST"]),
+            Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+        ]
+    )
 
 
 # --- Ollama ---------------------------------------------------------------------------------------
@@ -236,19 +297,33 @@ def ollama_app(state: FakeProvider, context_length: int = 131072) -> Starlette:
         fault = state.take_fault()
         if fault and fault.kind == "status":
             return _status(fault, {"error": "fake failure"})
-        return JSONResponse({"models": [
-            {"name": m, "model": m, "modified_at": "2025-01-01T00:00:00Z", "size": 1, "digest": "d",
-             "details": {"family": "llama", "parameter_size": "3B", "quantization_level": "Q4_K_M"}}
-            for m in state.models
-        ]})
+        return JSONResponse(
+            {
+                "models": [
+                    {
+                        "name": m,
+                        "model": m,
+                        "modified_at": "2025-01-01T00:00:00Z",
+                        "size": 1,
+                        "digest": "d",
+                        "details": {"family": "llama", "parameter_size": "3B", "quantization_level": "Q4_K_M"},
+                    }
+                    for m in state.models
+                ]
+            }
+        )
 
     async def show(request: Request) -> Response:
         body = await request.json()
         if body.get("model") not in state.models:
             return JSONResponse({"error": f"model '{body.get('model')}' not found"}, status_code=404)
         caps = ["completion", "tools"] + (["thinking"] if "think" in body["model"] else [])
-        return JSONResponse({"model_info": {"general.architecture": "llama", "llama.context_length": context_length},
-                             "capabilities": caps})
+        return JSONResponse(
+            {
+                "model_info": {"general.architecture": "llama", "llama.context_length": context_length},
+                "capabilities": caps,
+            }
+        )
 
     async def chat(request: Request) -> Response:
         body = await request.json()
@@ -260,23 +335,43 @@ def ollama_app(state: FakeProvider, context_length: int = 131072) -> Starlette:
         model = body["model"]
 
         def line(message: dict[str, Any], **extra: Any) -> bytes:
-            payload = {"model": model, "created_at": "2025-01-01T00:00:00Z",
-                       "message": {"role": "assistant", "content": "", **message}, "done": False, **extra}
+            payload = {
+                "model": model,
+                "created_at": "2025-01-01T00:00:00Z",
+                "message": {"role": "assistant", "content": "", **message},
+                "done": False,
+                **extra,
+            }
             return (json.dumps(payload) + "\n").encode()
 
         chunks = [line({"thinking": t}) for t in p.thinking] + [line({"content": t}) for t in p.text]
         if p.tool:
             chunks.append(line({"tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}))
-        chunks.append(line({}, done=True, done_reason="stop", total_duration=1000, prompt_eval_count=p.input_tokens,
-                           eval_count=p.output_tokens))
+        chunks.append(
+            line(
+                {},
+                done=True,
+                done_reason="stop",
+                total_duration=1000,
+                prompt_eval_count=p.input_tokens,
+                eval_count=p.output_tokens,
+            )
+        )
         return await _stream(chunks, fault, "application/x-ndjson")
 
-    return Starlette(routes=[Route("/api/tags", tags), Route("/api/show", show, methods=["POST"]),
-                             Route("/api/chat", chat, methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route("/api/tags", tags),
+            Route("/api/show", show, methods=["POST"]),
+            Route("/api/chat", chat, methods=["POST"]),
+        ]
+    )
 
 
 @contextmanager
-def running(state: FakeProvider, factory: Callable[[FakeProvider], Starlette], suffix: str = "") -> Iterator[FakeProvider]:
+def running(
+    state: FakeProvider, factory: Callable[[FakeProvider], Starlette], suffix: str = ""
+) -> Iterator[FakeProvider]:
     with serve(factory(state)) as url:
         state.url = url + suffix
         yield state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
 from contextlib import ExitStack
@@ -11,8 +12,24 @@ import uvicorn
 
 from privategpt.app import create_app
 from privategpt.dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
+from privategpt.llm.service import LLMService
 from privategpt.settings import Settings
 from privategpt.storage import db
+
+
+async def _report_providers(llm: LLMService) -> None:
+    """Discover once at start-up and say what was found (the server rediscovers on its own loop)."""
+    source = llm.settings.llm_providers_file or "environment (no PGPT_LLM_PROVIDERS_FILE)"
+    print(f"LLM providers from {source}:")
+    await llm.registry.refresh()
+    for state in llm.registry.states:
+        where = state.config.base_url or "default URL"
+        count = f"{len(state.models)} model{'' if len(state.models) == 1 else 's'}"
+        line = f"  {state.name:<12} {state.config.type:<9} {where}: {state.health()}, {count}"
+        print(line + (f" ({state.last_error})" if state.last_error else ""))
+    if not llm.registry.states:
+        print("  none: set OPENAI_API_KEY or ANTHROPIC_API_KEY, run Ollama, or write a providers file")
+    await llm.aclose()
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
@@ -48,6 +65,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
 
             LocalIssuer(settings).ensure_key()
         app = create_app(settings)
+        asyncio.run(_report_providers(app.state.llm))
         base = f"http://{host}:{port}"
         print(f"\nPrivateGPT API at {base}  (docs: {base}/docs)")
         if settings.auth_provider == "local":

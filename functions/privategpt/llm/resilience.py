@@ -60,14 +60,15 @@ async def guarded_stream(
             started = time.perf_counter()
             sent_output = False
             events = provider.stream(request)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + provider.total_timeout
+            first_deadline = min(deadline, loop.time() + provider.first_token_timeout)
             try:
-                deadline = started + provider.total_timeout
-                first_deadline = started + provider.first_token_timeout
                 while True:
-                    now = time.perf_counter()
-                    budget = (deadline if sent_output else min(deadline, first_deadline)) - now
                     try:
-                        event = await asyncio.wait_for(anext(events), timeout=max(budget, 0.001))
+                        # A timer per read, not a task (asyncio.wait_for would make one per event).
+                        async with asyncio.timeout_at(deadline if sent_output else first_deadline):
+                            event = await anext(events)
                     except StopAsyncIteration:
                         break
                     except TimeoutError:
