@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -28,3 +28,21 @@ async def llm(settings: Settings) -> AsyncIterator[LLMService]:
     await service.registry.refresh()  # discovery first, so queued faults meet the chat request
     yield service
     await service.aclose()
+
+
+ServiceFactory = Callable[..., LLMService]
+
+
+@pytest.fixture
+async def make_service(settings: Settings) -> AsyncIterator[ServiceFactory]:
+    """``service_for`` whose services are closed after the test (their clients belong to its loop)."""
+    made: list[LLMService] = []
+
+    def factory(document: dict[str, Any] | None = None, **overrides: Any) -> LLMService:
+        service = service_for(settings, document, **overrides)
+        made.append(service)
+        return service
+
+    yield factory
+    for service in made:
+        await service.aclose()

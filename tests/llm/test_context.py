@@ -7,7 +7,7 @@ from privategpt.llm.service import LLMService
 from privategpt.llm.types import ChatMessage, ChatOptions
 from privategpt.settings import Settings
 from tests.conftest import providers_document
-from tests.llm.conftest import service_for
+from tests.llm.conftest import ServiceFactory
 from tests.support.fake_llm import FakeProvider
 
 pytestmark = pytest.mark.anyio
@@ -41,11 +41,14 @@ async def test_stored_counts_are_used_instead_of_recounting(llm: LLMService) -> 
 
 
 async def test_anthropic_token_count_endpoint_when_enabled(
-    settings: Settings, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+    make_service: ServiceFactory,
+    settings: Settings,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
 ) -> None:
     document = providers_document(fake_openai, fake_anthropic, fake_ollama)
     document["providers"][1]["count_tokens_api"] = True
-    service = service_for(settings, document)
+    service = make_service(document)
     prepared = await service.prepare("anthropic/claude-haiku-4-9", (ChatMessage("user", "one two three"),))
     assert prepared.prompt_tokens == 3 + 10  # the fake's count: words + 10
-    await service.aclose()

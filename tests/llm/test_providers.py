@@ -30,7 +30,7 @@ from privategpt.llm.types import (
 )
 from privategpt.settings import Settings
 from tests.conftest import providers_document
-from tests.llm.conftest import service_for
+from tests.llm.conftest import ServiceFactory
 from tests.support.fake_llm import THINKING, FakeProvider, Fault
 
 pytestmark = pytest.mark.anyio
@@ -203,6 +203,7 @@ async def test_stream_broken_half_way_keeps_what_arrived(
 
 
 async def test_first_token_that_never_comes_times_out(
+    make_service: ServiceFactory,
     settings: Settings,
     provider: str,
     fake_openai: FakeProvider,
@@ -212,7 +213,7 @@ async def test_first_token_that_never_comes_times_out(
     document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
     for entry in document["providers"]:
         entry["timeouts"] = {"first_token": 0.5}
-    service = service_for(settings, document)
+    service = make_service(document)
     await service.registry.refresh()
     fake = _fake(provider, fake_openai, fake_anthropic, fake_ollama)
     fake.fail(Fault("stall"))
@@ -221,7 +222,6 @@ async def test_first_token_that_never_comes_times_out(
         await service.complete(await service.prepare(MODELS[provider], _messages("hello?")))
     assert caught.value.status_code == 504
     assert time.monotonic() - started < 3
-    await service.aclose()
 
 
 async def test_provider_context_error_is_413(

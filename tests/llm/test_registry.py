@@ -9,7 +9,7 @@ from privategpt.llm.errors import ModelNotFound
 from privategpt.llm.service import LLMService
 from privategpt.settings import Settings
 from tests.conftest import providers_document
-from tests.llm.conftest import service_for
+from tests.llm.conftest import ServiceFactory
 from tests.support.fake_llm import FakeProvider, Fault
 
 pytestmark = pytest.mark.anyio
@@ -50,31 +50,41 @@ async def test_unknown_model_is_404_with_close_matches(llm: LLMService) -> None:
         await llm.registry.resolve("anthropic/llama3.2")  # qualified: only that provider's models
 
 
-async def test_no_model_and_no_default_is_404(llm: LLMService, settings: Settings) -> None:
+async def test_no_model_and_no_default_is_404(
+    make_service: ServiceFactory, llm: LLMService, settings: Settings
+) -> None:
     with pytest.raises(ModelNotFound, match="no default model"):
         await llm.registry.resolve(None)
-    configured = service_for(settings, llm_default_model="anthropic/claude-haiku-4-9")
+    configured = make_service(llm_default_model="anthropic/claude-haiku-4-9")
     _, model = await configured.registry.resolve(None)
     assert model.id == "anthropic/claude-haiku-4-9"
 
 
 async def test_allow_deny_lists(
-    settings: Settings, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+    make_service: ServiceFactory,
+    settings: Settings,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
 ) -> None:
     document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
     document["providers"][0]["allow"] = ["gpt-*"]
     document["providers"][0]["deny"] = ["*-mini"]
-    service = service_for(settings, document)
+    service = make_service(document)
     openai_models = {m.name for m in await service.registry.models() if m.provider == "openai"}
     assert openai_models == {"gpt-4o"}
 
 
 async def test_failed_discovery_marks_health_and_keeps_configured_models(
-    settings: Settings, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+    make_service: ServiceFactory,
+    settings: Settings,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
 ) -> None:
     document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
     fake_openai.fail(Fault("status", 500))
-    service = service_for(settings, document)
+    service = make_service(document)
     await service.registry.refresh()
     by_name = {s.name: s for s in service.registry.states}
     assert by_name["openai"].health() == "down"  # discovery failed and no call has succeeded since
@@ -86,13 +96,17 @@ async def test_failed_discovery_marks_health_and_keeps_configured_models(
 
 
 async def test_unreachable_provider_is_down(
-    settings: Settings, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+    make_service: ServiceFactory,
+    settings: Settings,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
 ) -> None:
     from privategpt.dev.dynamodb_local import free_port
 
     document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
     document["providers"][2]["base_url"] = f"http://127.0.0.1:{free_port()}"
-    service = service_for(settings, document)
+    service = make_service(document)
     await service.registry.refresh()
     ollama = next(s for s in service.registry.states if s.name == "ollama")
     assert ollama.health() == "down" and ollama.models == []
@@ -100,9 +114,9 @@ async def test_unreachable_provider_is_down(
 
 
 async def test_stale_list_is_served_while_refreshing_in_background(
-    settings: Settings, fake_openai: FakeProvider
+    make_service: ServiceFactory, settings: Settings, fake_openai: FakeProvider
 ) -> None:
-    service = service_for(settings, llm_discovery_ttl_seconds=0)
+    service = make_service(llm_discovery_ttl_seconds=0)
     first = await service.registry.models()
     fake_openai.models.append("gpt-new")
     try:
@@ -115,4 +129,18 @@ async def test_stale_list_is_served_while_refreshing_in_background(
         assert "openai/gpt-new" in {m.id for m in await service.registry.models()}
     finally:
         fake_openai.models.remove("gpt-new")
-        await service.aclose()
+
+
+async def test_an_unexpected_failure_in_one_provider_does_not_break_the_others(
+    make_service: ServiceFactory, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = make_service()
+    ollama = next(s for s in service.registry.states if s.name == "ollama")
+
+    async def broken() -> list[str]:
+        raise KeyError("models")  # e.g. a response of an unexpected shape
+
+    monkeypatch.setattr(service.registry.provider(ollama), "list_models", broken)
+    models = await service.registry.models()
+    assert {m.provider for m in models} == {"openai", "anthropic"}
+    assert ollama.health() == "down" and ollama.last_error == "discovery_failed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -64,7 +64,7 @@ class Provider(ABC, Generic[Client]):
     async def _close_client(self, client: Client) -> None: ...
 
     @abstractmethod
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Events for one chat request. Raises a ``ProviderError`` for failures."""
 
     @abstractmethod

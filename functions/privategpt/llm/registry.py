@@ -143,9 +143,15 @@ class ModelRegistry:
             details = await asyncio.wait_for(asyncio.gather(*(self._describe(provider, n) for n in offered)), timeout)
             state.models = [self._info(state.config, n, d) for n, d in zip(offered, details, strict=True)]
             state.discovered, state.last_error = True, None
-        except (AppError, TimeoutError) as exc:
+        except Exception as exc:  # one provider's failure, whatever it is, must not break the others
             state.discovered = False
-            state.last_error = exc.code if isinstance(exc, AppError) else "discovery_timeout"
+            if isinstance(exc, AppError):
+                state.last_error = exc.code
+            elif isinstance(exc, TimeoutError):
+                state.last_error = "discovery_timeout"
+            else:
+                state.last_error = "discovery_failed"
+                logger.exception("unexpected discovery failure", extra={"provider": state.name})
             if not state.models:
                 state.models = self._configured_models(state.config)
             logger.warning("model discovery failed", extra={"provider": state.name, "error": state.last_error})

@@ -89,4 +89,4 @@ async def guarded_stream(
                 await asyncio.sleep(policy.delay(attempt, getattr(exc, "retry_after", None)))
                 attempt += 1
             finally:
-                await events.aclose()  # type: ignore[attr-defined]
+                await events.aclose()

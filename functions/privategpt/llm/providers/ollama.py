@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from privategpt.llm.errors import (
@@ -102,7 +102,7 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
         except json.JSONDecodeError as exc:
             raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         import httpx
 
         stop: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from privategpt.errors import AppError
@@ -97,7 +97,7 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
             ]
         return payload
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         import openai
 
         calls: dict[int, dict[str, str]] = {}
