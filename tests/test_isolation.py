@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from privategpt.storage import conversations as repository
+from privategpt.storage.conversations import NewMessage
 from tests.support.api import User, assert_error
 
 
@@ -21,7 +22,7 @@ def _snapshot(user: User, conversation_id: str, prompt_id: str) -> dict[str, Any
 def test_user_b_cannot_reach_user_a(alice: User, bob: User) -> None:
     conversation = alice.client.post("/api/chat/conversations", json={"title": "private"}).json()
     cid = conversation["id"]
-    repository.append_message(alice.user_id, cid, role="user", content="my secret")
+    repository.append_message(alice.user_id, cid, NewMessage(role="user", content="my secret"))
     prompt = alice.client.post("/api/prompts", json={"name": "mine", "content": "secret prompt"}).json()
     pid = prompt["id"]
     before = _snapshot(alice, cid, pid)

@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from privategpt import __version__, observability
 from privategpt.auth.keys import key_source
 from privategpt.auth.verifier import TokenVerifier
+from privategpt.chat.router import router as chat_router
+from privategpt.chat.stream_router import router as stream_router
 from privategpt.conversations.router import router as conversations_router
 from privategpt.docs.router import mount_docs
 from privategpt.errors import AppError, error_body
@@ -68,27 +70,38 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _json_error(request, exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
+    """What both apps share: settings, the model layer, error handlers (middleware goes on last)."""
     observability.configure(settings.service_name, settings.log_level)
     db.bind(settings)
-
     app = FastAPI(
-        title="PrivateGPT Serverless",
-        version=__version__,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url="/openapi.json",
+        title="PrivateGPT Serverless", version=__version__, docs_url=None, redoc_url=None, openapi_url=openapi_url
     )
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings, key_source(settings))
     app.state.llm = LLMService(settings, ModelRegistry(settings, llm_config.load(settings)))
-
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    return app
 
-    for router in (health_router, users_router, conversations_router, prompts_router, llm_router, usage_router):
+
+def create_stream_app(settings: Settings | None = None) -> FastAPI:
+    """The streaming app (phase 2): served by uvicorn under the Lambda Web Adapter, or by ``dev`` on its
+    own port. It has no bearer-token routes at all."""
+    settings = settings or get_settings()
+    app = _base_app(settings, openapi_url=None)
+    app.include_router(stream_router)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    return app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = _base_app(settings, openapi_url="/openapi.json")
+    app.state.verifier = TokenVerifier(settings, key_source(settings))
+
+    routers = (health_router, users_router, conversations_router, chat_router, prompts_router, llm_router, usage_router)
+    for router in routers:
         app.include_router(router)
     if settings.auth_provider == "local":
         from privategpt.auth.local_issuer import LocalIssuer

@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     llm_token_estimate_factor: float = 1.2
     tiktoken_cache_dir: Path | None = None
 
+    # --- chat and streaming ---
+    chat_history_max_messages: int = 200
+    chat_title_max_chars: int = 60
+    chat_ui_tags: CommaList = Field(default_factory=lambda: ["card", "chart", "button"])
+    chat_ui_tag_max_chars: int = 20_000
+    max_message_chars: int = 100_000
+    max_quick_messages: int = 100
+    stream_base_url: str | None = None
+    stream_session_ttl_seconds: int = 300
+    stream_heartbeat_seconds: float = 15.0
+    stream_token_bytes: int = 32
+
     # --- usage ---
     usage_default_days: int = 30
     usage_max_days: int = 366
@@ -99,7 +111,7 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_page_size: int = 100
 
-    @field_validator("cors_origins", "auth_client_ids", "auth_algorithms", mode="before")
+    @field_validator("cors_origins", "auth_client_ids", "auth_algorithms", "chat_ui_tags", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -125,6 +137,8 @@ class Settings(BaseSettings):
                 self.auth_client_ids = [self.local_client_id]
         elif not self.auth_issuer or not self.auth_client_ids:
             raise ValueError(f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS")
+        if self.stream_token_bytes < 16:
+            raise ValueError("PGPT_STREAM_TOKEN_BYTES must be at least 16 (128 bits)")
         if self.default_page_size > self.max_page_size:
             raise ValueError("PGPT_DEFAULT_PAGE_SIZE must not exceed PGPT_MAX_PAGE_SIZE")
         return self

@@ -10,6 +10,7 @@ import pytest
 from privategpt.errors import NotFound
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
+from privategpt.storage.conversations import NewMessage
 from privategpt.storage import users
 from privategpt.storage.conversations import TokenUsage
 
@@ -24,13 +25,9 @@ def test_concurrent_appends_keep_exact_counts(user_id: str) -> None:
     cid = conversation.conversation_id
 
     def append(i: int) -> None:
-        repository.append_message(
-            user_id,
-            cid,
-            role="assistant",
+        repository.append_message(user_id, cid, NewMessage(role="assistant",
             content=f"r{i}",
-            usage=TokenUsage(input_tokens=10, output_tokens=i),
-        )
+            usage=TokenUsage(input_tokens=10, output_tokens=i)))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(append, range(40)))
@@ -56,9 +53,9 @@ def test_append_to_deleted_or_missing_conversation_is_404_and_leaves_nothing(use
     cid = repository.create(user_id, "gone", None, None).conversation_id
     repository.soft_delete(user_id, cid)
     with pytest.raises(NotFound):
-        repository.append_message(user_id, cid, role="user", content="late")
+        repository.append_message(user_id, cid, NewMessage(role="user", content="late"))
     with pytest.raises(NotFound):
-        repository.append_message(user_id, "01aaaaaaaaaaaaaaaaaaaaaaaa", role="user", content="nowhere")
+        repository.append_message(user_id, "01aaaaaaaaaaaaaaaaaaaaaaaa", NewMessage(role="user", content="nowhere"))
     repository.hard_delete(user_id, cid)
     with pytest.raises(NotFound):
         repository.get(user_id, cid)
@@ -67,7 +64,7 @@ def test_append_to_deleted_or_missing_conversation_is_404_and_leaves_nothing(use
 def test_get_with_messages_pages_after_the_first_batch(user_id: str) -> None:
     cid = repository.create(user_id, "long", None, None).conversation_id
     for i in range(5):
-        repository.append_message(user_id, cid, role="user", content=str(i))
+        repository.append_message(user_id, cid, NewMessage(role="user", content=str(i)))
     conversation, first = repository.get_with_messages(user_id, cid, limit=3)
     assert conversation.conversation_id == cid
     assert [m.content for m in first.items] == ["0", "1", "2"]

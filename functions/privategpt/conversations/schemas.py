@@ -47,7 +47,13 @@ class MessageOut(BaseModel):
     input_tokens: int
     output_tokens: int
     total_tokens: int
+    token_count: int
     status: str
+    thinking: str | None
+    stop_reason: str | None
+    error_code: str | None
+    latency_ms: float | None
+    time_to_first_token_ms: float | None
     created_at: datetime
 
 

@@ -44,7 +44,15 @@ def message_out(item: MessageItem) -> MessageOut:
         input_tokens=int(item.input_tokens),
         output_tokens=int(item.output_tokens),
         total_tokens=int(item.total_tokens),
+        token_count=int(item.token_count),
         status=item.status,
+        thinking=item.thinking,
+        stop_reason=item.stop_reason,
+        error_code=item.error_code,
+        latency_ms=float(item.latency_ms) if item.latency_ms is not None else None,
+        time_to_first_token_ms=(
+            float(item.time_to_first_token_ms) if item.time_to_first_token_ms is not None else None
+        ),
         created_at=item.created_at,
     )
 

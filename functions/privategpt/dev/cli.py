@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="run the platform locally (DynamoDB Local, local issuer, API)")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--stream-port", type=int, help="port of the streaming app (default: --port + 1)")
     dev.add_argument("--data-dir", type=Path, help="where local data lives (default: .local/)")
 
     token = commands.add_parser("token", help="print a token signed by the local development issuer")
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _token(args)
         from privategpt.dev.runner import run_dev
 
-        return run_dev(_settings(args.data_dir), host=args.host, port=args.port)
+        return run_dev(_settings(args.data_dir), host=args.host, port=args.port, stream_port=args.stream_port)
     except ValidationError as exc:
         print(f"invalid settings:\n{exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from types import FrameType
 
 import uvicorn
 
-from privategpt.app import create_app
+from privategpt.app import create_app, create_stream_app
 from privategpt.dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
 from privategpt.llm.service import LLMService
 from privategpt.settings import Settings
@@ -36,7 +36,18 @@ def _exit(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def run_dev(settings: Settings, *, host: str, port: int) -> int:
+async def _serve(api: uvicorn.Server, stream: uvicorn.Server) -> None:
+    """Both servers in one loop; when either is told to stop (Ctrl-C, SIGTERM), so is the other."""
+
+    async def linked() -> None:
+        while not (api.should_exit or stream.should_exit):
+            await asyncio.sleep(0.2)
+        api.should_exit = stream.should_exit = True
+
+    await asyncio.gather(api.serve(), stream.serve(), linked())
+
+
+def run_dev(settings: Settings, *, host: str, port: int, stream_port: int | None = None) -> int:
     # uvicorn shuts down on SIGINT/SIGTERM and then re-raises the signal; these handlers turn that into
     # an orderly exit, so the ExitStack below still stops DynamoDB Local.
     signal.signal(signal.SIGTERM, _exit)
@@ -64,15 +75,23 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             from privategpt.auth.local_issuer import LocalIssuer
 
             LocalIssuer(settings).ensure_key()
+        stream_port = stream_port or port + 1
+        if settings.stream_base_url is None:
+            settings = settings.model_copy(update={"stream_base_url": f"http://{host}:{stream_port}"})
         app = create_app(settings)
+        stream_app = create_stream_app(settings)
         asyncio.run(_report_providers(app.state.llm))
         base = f"http://{host}:{port}"
         print(f"\nPrivateGPT API at {base}  (docs: {base}/docs)")
+        print(f"Streams (phase 2) at {settings.stream_base_url}/stream/<token>")
         if settings.auth_provider == "local":
             data_dir = "" if settings.data_dir.as_posix() == ".local" else f" --data-dir {settings.data_dir}"
             print("Get a token:  TOKEN=$(.venv/bin/privategpt token --sub alice" + data_dir + ")")
             print(f'Call the API: curl -H "Authorization: Bearer $TOKEN" {base}/api/me')
         print("Stop with Ctrl-C.\n", flush=True)
-        config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")
-        uvicorn.Server(config).run()
+        api = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off"))
+        stream = uvicorn.Server(
+            uvicorn.Config(stream_app, host=host, port=stream_port, log_level="info", lifespan="off")
+        )
+        asyncio.run(_serve(api, stream))
     return 0

@@ -105,6 +105,7 @@ async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str)
     calls: list[ToolCall] = []
     usage = Usage()
     stop: str | None = None
+    failure: StreamFailure | None = None
     async for event in events:
         if isinstance(event, TextDelta | ThinkingDelta) and first is None:
             first = time.perf_counter()
@@ -120,7 +121,7 @@ async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str)
         elif isinstance(event, StopReport):
             stop = event.reason
         elif isinstance(event, StreamFailure):
-            stop = "error"
+            stop, failure = "error", event
     elapsed = (time.perf_counter() - started) * 1000
     return ChatResponse(
         content="".join(text),
@@ -132,4 +133,5 @@ async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str)
         stop_reason=stop,
         latency_ms=elapsed,
         time_to_first_token_ms=(first - started) * 1000 if first is not None else None,
+        error=failure,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +52,7 @@ async def guarded_stream(
     policy: RetryPolicy,
     limit: LoopLocal[asyncio.Semaphore],
     on_outcome: Outcome,
-) -> AsyncIterator[StreamEvent]:
+) -> AsyncGenerator[StreamEvent, None]:
     """The provider's events with timeouts, retries and the concurrency cap applied."""
     attempt = 0
     async with limit.get():

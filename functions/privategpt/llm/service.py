@@ -6,7 +6,7 @@ a provider directly.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,11 +74,14 @@ class LLMService:
         context.check(model, prompt_tokens, reserved, await self.registry.models())
         return Prepared(state, model, request, prompt_tokens, reserved)
 
+    def count_message(self, model: ModelInfo, message: ChatMessage) -> int:
+        return self.counter.count_message(self.registry.provider_type(model.provider), model.name, message)
+
     def count(self, model: ModelInfo, messages: tuple[ChatMessage, ...]) -> int:
         provider_type = self.registry.provider_type(model.provider)
         return self.counter.count_messages(provider_type, model.name, messages)
 
-    async def stream(self, prepared: Prepared, *, user_id: str | None = None) -> AsyncIterator[StreamEvent]:
+    async def stream(self, prepared: Prepared, *, user_id: str | None = None) -> AsyncGenerator[StreamEvent, None]:
         """Provider events with retries and limits; the provider's reported usage is recorded at the end."""
         state = prepared.state
         policy = RetryPolicy(

@@ -117,6 +117,7 @@ class ChatResponse:
     stop_reason: str | None
     latency_ms: float
     time_to_first_token_ms: float | None
+    error: StreamFailure | None = None  # the stream broke after output began; content is partial
 
 
 @dataclass(frozen=True)

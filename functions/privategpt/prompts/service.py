@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from privategpt.auth.principal import Principal
 from privategpt.errors import Conflict, Forbidden, NotFound, check_length
 from privategpt.prompts.schemas import PromptCreate, PromptIn, PromptList, PromptOut
@@ -62,6 +64,25 @@ def get_prompt(principal: Principal, prompt_id: str) -> PromptOut:
 
 def ensure_readable(principal: Principal, prompt_id: str) -> None:
     _readable(principal, prompt_id)
+
+
+def for_model(
+    principal: Principal, prompt_id: str | None, model_names: tuple[str, ...], settings: Settings
+) -> PromptItem | None:
+    """The system prompt for a reply: the one named, else the user's default whose ``model_pattern``
+    matches the model (by name or qualified id), else such a global default. A default with a pattern
+    wins over one without."""
+    if prompt_id is not None:
+        return _readable(principal, prompt_id)
+    for owner in (principal.user_id, None):
+        defaults = [p for p in repository.list_for(owner, settings.max_prompts_per_owner) if p.is_default]
+        specific = [
+            p for p in defaults if p.model_pattern and any(fnmatchcase(n, p.model_pattern) for n in model_names)
+        ]
+        general = [p for p in defaults if not p.model_pattern]
+        if specific or general:
+            return (specific or general)[0]
+    return None
 
 
 def create_prompt(principal: Principal, body: PromptCreate, settings: Settings) -> PromptOut:

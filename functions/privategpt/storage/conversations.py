@@ -190,57 +190,86 @@ def hard_delete(user_id: str, conversation_id: str) -> None:
                 batch.delete(TableItem(pk, key))
 
 
-def append_message(
-    user_id: str,
-    conversation_id: str,
-    *,
-    role: str,
-    content: str,
-    model: str | None = None,
-    provider: str | None = None,
-    usage: TokenUsage | None = None,
-    status: str = "complete",
-) -> MessageItem:
-    """Store a message and bump the conversation's counters in one transaction (atomic ADDs)."""
+@dataclass(frozen=True)
+class NewMessage:
+    role: str
+    content: str
+    model: str | None = None
+    provider: str | None = None
+    usage: TokenUsage = TokenUsage()
+    token_count: int = 0
+    status: str = "complete"
+    thinking: str | None = None
+    stop_reason: str | None = None
+    error_code: str | None = None
+    latency_ms: float | None = None
+    time_to_first_token_ms: float | None = None
+    message_id: str | None = None  # pre-assigned (a stream announces its id before the message exists)
+
+
+def append_message(user_id: str, conversation_id: str, new: NewMessage) -> MessageItem:
+    """Store a message and bump the conversation's counters in one transaction (atomic ADDs).
+
+    An assistant message also records its model as the conversation's current one.
+    """
     pk, sk = _key(user_id, conversation_id)
-    usage = usage or TokenUsage()
     now = utcnow()
-    message_id = new_id()
+    message_id = new.message_id or new_id()
     message = MessageItem(
         pk,
         table.message_prefix(conversation_id) + message_id,
         message_id=message_id,
         conversation_id=conversation_id,
-        role=role,
-        content=content,
-        model=model,
-        provider=provider,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        total_tokens=usage.total_tokens,
-        status=status,
+        role=new.role,
+        content=new.content,
+        model=new.model,
+        provider=new.provider,
+        input_tokens=new.usage.input_tokens,
+        output_tokens=new.usage.output_tokens,
+        total_tokens=new.usage.total_tokens,
+        token_count=new.token_count,
+        status=new.status,
+        thinking=new.thinking or None,
+        stop_reason=new.stop_reason,
+        error_code=new.error_code,
+        latency_ms=round(new.latency_ms, 1) if new.latency_ms is not None else None,
+        time_to_first_token_ms=(
+            round(new.time_to_first_token_ms, 1) if new.time_to_first_token_ms is not None else None
+        ),
         created_at=now,
     )
     conversation = ConversationItem(pk, sk)
     gsi1sk = f"{isoformat(now)}#{conversation_id}"
+    actions = [
+        *_usage_actions(new.usage),
+        ConversationItem.message_count.add(1),
+        ConversationItem.updated_at.set(now),
+        ConversationItem.gsi1sk.set(gsi1sk),
+    ]
+    if new.role == "assistant" and new.model:
+        actions.append(ConversationItem.model.set(new.model))
     try:
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.save(message, condition=MessageItem.sk.does_not_exist())
-            transaction.update(
-                conversation,
-                actions=[
-                    *_usage_actions(usage),
-                    ConversationItem.message_count.add(1),
-                    ConversationItem.updated_at.set(now),
-                    ConversationItem.gsi1sk.set(gsi1sk),
-                ],
-                condition=ConversationItem.status == ACTIVE,
-            )
+            transaction.update(conversation, actions=actions, condition=ConversationItem.status == ACTIVE)
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
             raise _not_found() from exc
         raise
     return message
+
+
+def recent_messages(user_id: str, conversation_id: str, limit: int) -> list[MessageItem]:
+    """The latest ``limit`` messages, oldest first (for building a model's context)."""
+    pk = table.user_pk(user_id)
+    results = MessageItem.query(
+        pk,
+        MessageItem.sk.startswith(table.message_prefix(conversation_id)),
+        scan_index_forward=False,
+        limit=limit,
+        consistent_read=True,
+    )
+    return list(reversed(list(results)))
 
 
 def add_usage(user_id: str, conversation_id: str, usage: TokenUsage) -> None:

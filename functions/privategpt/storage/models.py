@@ -86,7 +86,13 @@ class MessageItem(TableItem, discriminator="message"):
     input_tokens = NumberAttribute(default=0)
     output_tokens = NumberAttribute(default=0)
     total_tokens = NumberAttribute(default=0)
+    token_count = NumberAttribute(default=0)  # this message's own size, for building later contexts
     status = UnicodeAttribute(default="complete")
+    thinking = _nullable_text()
+    stop_reason = _nullable_text()
+    error_code = _nullable_text()
+    latency_ms = NumberAttribute(null=True)
+    time_to_first_token_ms = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
 
 
@@ -112,6 +118,20 @@ class UsageItem(TableItem, discriminator="usage"):
     cost_nano_usd = NumberAttribute(default=0)
 
 
+class StreamSessionItem(TableItem, discriminator="stream"):
+    """Phase 1 of a streamed reply, waiting for its one GET. Keyed by the token's hash, never the token."""
+
+    user_id = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    user_message_id = UnicodeAttribute()
+    model = UnicodeAttribute()
+    system_prompt_id = _nullable_text()
+    options = UnicodeAttribute()  # JSON of the chat options
+    created_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute(attr_name=table.TTL_ATTRIBUTE)  # epoch seconds: DynamoDB TTL
+    consumed_at = UTCDateTimeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     UserItem,
@@ -119,6 +139,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     MessageItem,
     PromptItem,
     UsageItem,
+    StreamSessionItem,
 )
 
 

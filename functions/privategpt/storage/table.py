@@ -12,6 +12,7 @@ Items and their keys (``<u>`` is the user id, ``<c>``/``<m>``/``<p>`` are time-o
 | user's prompt      | ``USER#<u>``  | ``PROMPT#<p>``      |                  |                       |
 | global prompt      | ``GLOBAL``    | ``PROMPT#<p>``      |                  |                       |
 | usage counter      | ``USER#<u>``  | ``USAGE#<day>#<m>`` |                  |                       |
+| stream session     | ``STREAM#<h>``| ``STREAM``          |                  |                       |
 
 Access patterns:
 - a user's conversations, newest updated first: Query GSI1 on ``USER#<u>#CONV``, descending. Only
@@ -26,8 +27,11 @@ Access patterns:
 - a user's usage over a date range: PK ``USER#<u>``, SK between ``USAGE#<from>`` and ``USAGE#<to>#~``
   (``<m>`` is the qualified model id); counters change only by atomic ADD.
 
-Room is left for later items under ``USER#<u>`` (documents, usage counters) and for items with their own
-partition (stream sessions), which expire through the ``expires_at`` TTL attribute.
+- a stream session by its token: GetItem/UpdateItem on ``STREAM#<sha256 of the token>``; consumed once by a
+  conditional write; ``expires_at`` (epoch seconds) is the table's TTL attribute, and expiry is also checked
+  on read because DynamoDB deletes expired items lazily.
+
+Room is left for later items under ``USER#<u>`` (documents).
 """
 
 from __future__ import annotations
@@ -67,6 +71,13 @@ def prompt_sk(prompt_id: str) -> str:
 
 
 PROMPT_PREFIX: Final = "PROMPT#"
+
+
+def stream_pk(token_hash: str) -> str:
+    return f"STREAM#{token_hash}"
+
+
+STREAM_SK: Final = "STREAM"
 
 
 def usage_sk(day: str, model_id: str) -> str:
