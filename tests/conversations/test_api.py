@@ -51,7 +51,9 @@ def test_create_rejects_bad_input(alice: User, settings: Settings) -> None:
 def test_get_returns_messages_in_order(alice: User) -> None:
     conversation = _create(alice, title="ordered")
     for i in range(5):
-        repository.append_message(alice.user_id, conversation["id"], NewMessage(role="user" if i % 2 == 0 else "assistant", content=f"m{i}"))
+        repository.append_message(
+            alice.user_id, conversation["id"], NewMessage(role="user" if i % 2 == 0 else "assistant", content=f"m{i}")
+        )
     body = alice.client.get(f"/api/chat/conversations/{conversation['id']}").json()
     assert [m["content"] for m in body["messages"]] == ["m0", "m1", "m2", "m3", "m4"]
     assert body["message_count"] == 5

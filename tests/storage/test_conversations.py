@@ -10,9 +10,8 @@ import pytest
 from privategpt.errors import NotFound
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
-from privategpt.storage.conversations import NewMessage
 from privategpt.storage import users
-from privategpt.storage.conversations import TokenUsage
+from privategpt.storage.conversations import NewMessage, TokenUsage
 
 
 @pytest.fixture
@@ -25,9 +24,11 @@ def test_concurrent_appends_keep_exact_counts(user_id: str) -> None:
     cid = conversation.conversation_id
 
     def append(i: int) -> None:
-        repository.append_message(user_id, cid, NewMessage(role="assistant",
-            content=f"r{i}",
-            usage=TokenUsage(input_tokens=10, output_tokens=i)))
+        repository.append_message(
+            user_id,
+            cid,
+            NewMessage(role="assistant", content=f"r{i}", usage=TokenUsage(input_tokens=10, output_tokens=i)),
+        )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(append, range(40)))

@@ -77,6 +77,7 @@ class FakeProvider:
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    chunk_delay: float = 0.0  # seconds between chunks (a slow model)
 
     def fail(self, *faults: Fault) -> None:
         self.faults.extend(faults)
@@ -87,9 +88,12 @@ class FakeProvider:
     def reset(self) -> None:
         self.faults.clear()
         self.requests.clear()
+        self.chunk_delay = 0.0
 
 
-async def _stream(chunks: list[bytes], fault: Fault | None, media_type: str, trailer: bytes = b"") -> StreamingResponse:
+async def _stream(
+    chunks: list[bytes], fault: Fault | None, media_type: str, trailer: bytes = b"", delay: float = 0.0
+) -> StreamingResponse:
     async def body() -> AsyncIterator[bytes]:
         if fault is not None and fault.kind == "stall":
             await asyncio.sleep(STALL_SECONDS)
@@ -100,7 +104,7 @@ async def _stream(chunks: list[bytes], fault: Fault | None, media_type: str, tra
                 yield trailer or b"{not json\n"
                 return
             yield chunk
-            await asyncio.sleep(0)
+            await asyncio.sleep(delay)
 
     return StreamingResponse(body(), media_type=media_type)
 
@@ -166,7 +170,7 @@ def openai_app(state: FakeProvider) -> Starlette:
         if (body.get("stream_options") or {}).get("include_usage"):
             chunks.append(f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n".encode())
         chunks.append(b"data: [DONE]\n\n")
-        return await _stream(chunks, fault, "text/event-stream", b"data: {not json\n\n")
+        return await _stream(chunks, fault, "text/event-stream", b"data: {not json\n\n", state.chunk_delay)
 
     return Starlette(routes=[Route("/v1/models", models), Route("/v1/chat/completions", chat, methods=["POST"])])
 
@@ -278,7 +282,9 @@ def anthropic_app(state: FakeProvider) -> Starlette:
             )
         )
         chunks.append(event("message_stop", {}))
-        return await _stream(chunks, fault, "text/event-stream", b"event: content_block_delta\ndata: {not json\n\n")
+        return await _stream(
+            chunks, fault, "text/event-stream", b"event: content_block_delta\ndata: {not json\n\n", state.chunk_delay
+        )
 
     return Starlette(
         routes=[
@@ -357,7 +363,7 @@ def ollama_app(state: FakeProvider, context_length: int = 131072) -> Starlette:
                 eval_count=p.output_tokens,
             )
         )
-        return await _stream(chunks, fault, "application/x-ndjson")
+        return await _stream(chunks, fault, "application/x-ndjson", delay=state.chunk_delay)
 
     return Starlette(
         routes=[
