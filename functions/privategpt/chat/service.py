@@ -338,10 +338,18 @@ async def stream_events(llm: LLMService, turn: Turn, settings: Settings) -> Asyn
             except TimeoutError:
                 yield sse.HEARTBEAT
                 continue
+            # Whatever else is already queued goes out in the same write: one send per wake-up, not per event.
+            batch: list[bytes] = []
+            while item is not None:
+                sequence += 1
+                batch.append(sse.event(sequence, *item))
+                if queue.empty():
+                    break
+                item = queue.get_nowait()
+            if batch:
+                yield b"".join(batch)
             if item is None:
                 return
-            sequence += 1
-            yield sse.event(sequence, *item)
     finally:
         gone.set()
 
