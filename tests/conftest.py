@@ -115,6 +115,7 @@ def settings(
     settings = make_settings(
         llm_providers_file=providers_file,
         llm_retry_base_seconds=0.01,
+        llm_discovery_ttl_seconds=3600,  # no background rediscovery may meet a fault queued for a chat call
         table_name=f"test-{uuid.uuid4().hex[:8]}",
         dynamodb_endpoint=dynamodb_endpoint,
         auth_provider="keycloak",
