@@ -147,9 +147,10 @@ def _check(content: str, settings: Settings) -> None:
     check_length("content", content, settings.max_message_chars)
 
 
-async def send(
+async def _accept(
     llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
-) -> SendResult:
+) -> tuple[Turn, MessageItem]:
+    """The early checks for a new message, then the message saved: the start of every reply."""
     _check(body.content, settings)
     turn = await plan_turn(
         llm,
@@ -161,7 +162,13 @@ async def send(
         new=ChatMessage("user", body.content),
         settings=settings,
     )
-    user_item = await _save_user_message(turn, body.content, settings)
+    return turn, await _save_user_message(turn, body.content, settings)
+
+
+async def send(
+    llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
+) -> SendResult:
+    turn, user_item = await _accept(llm, principal, conversation_id, body, settings)
     model = turn.prepared.model
     try:
         response = await llm.complete(turn.prepared, user_id=principal.user_id)
@@ -243,19 +250,7 @@ async def prepare_stream(
     llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
 ) -> StreamTicket:
     """Phase 1 (authenticated): every early check, the user message saved, a one-use stream token."""
-    _check(body.content, settings)
-    options = body.options.to_options()
-    turn = await plan_turn(
-        llm,
-        principal,
-        conversation_id,
-        model_ref=body.model,
-        system_prompt_id=body.system_prompt_id,
-        options=options,
-        new=ChatMessage("user", body.content),
-        settings=settings,
-    )
-    user_item = await _save_user_message(turn, body.content, settings)
+    turn, user_item = await _accept(llm, principal, conversation_id, body, settings)
     token = secrets.token_urlsafe(settings.stream_token_bytes)
     expires_at = await run_in_threadpool(
         streams.create,
@@ -265,7 +260,7 @@ async def prepare_stream(
         user_message_id=user_item.message_id,
         model=turn.prepared.model.id,
         system_prompt_id=turn.system_prompt_id,
-        options=json.dumps(options.__dict__),
+        options=json.dumps(turn.prepared.request.options.__dict__),
         ttl_seconds=settings.stream_session_ttl_seconds,
     )
     return StreamTicket(

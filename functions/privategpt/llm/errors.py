@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 from privategpt.errors import AppError, NotFound
@@ -126,3 +130,24 @@ def from_transport(provider: str, exc: Exception) -> ProviderError:
     if "timeout" in type(exc).__name__.lower():
         return ProviderTimeout(provider, "the provider stopped answering")
     return ProviderUnreachable(provider, "the connection to the provider broke")
+
+
+@contextmanager
+def sdk_errors(provider: str, sdk: ModuleType, context_exceeded: Callable[[Any], bool]) -> Iterator[None]:
+    """Map the ``openai`` / ``anthropic`` SDK's exceptions (the two share their names) to ours."""
+    try:
+        yield
+    except sdk.APIStatusError as exc:
+        raise status_error(
+            provider, exc.status_code, exc.response.headers, context_exceeded=context_exceeded(exc)
+        ) from exc
+    except sdk.APITimeoutError as exc:
+        raise ProviderTimeout(provider, "the provider did not answer in time") from exc
+    except sdk.APIConnectionError as exc:
+        raise ProviderUnreachable(provider, "the provider cannot be reached") from exc
+    except sdk.APIResponseValidationError as exc:
+        raise ProviderBadResponse(provider, "the provider sent a malformed response") from exc
+    except json.JSONDecodeError as exc:  # a malformed stream chunk
+        raise ProviderBadResponse(provider, "the provider sent a malformed response") from exc
+    except transport_errors() as exc:
+        raise from_transport(provider, exc) from exc

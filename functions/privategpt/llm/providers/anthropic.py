@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from privategpt.errors import AppError
-from privategpt.llm.errors import (
-    ProviderBadResponse,
-    ProviderTimeout,
-    ProviderUnreachable,
-    from_transport,
-    status_error,
-    transport_errors,
-)
+from privategpt.llm.errors import ProviderBadResponse, sdk_errors
 from privategpt.llm.provider import Provider, parse_arguments
 from privategpt.llm.types import (
     ChatMessage,
@@ -83,6 +75,11 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
     async def _close_client(self, client: anthropic.AsyncAnthropic) -> None:
         await client.close()
 
+    def _errors(self) -> AbstractContextManager[None]:
+        import anthropic
+
+        return sdk_errors(self.name, anthropic, lambda exc: "prompt is too long" in str(getattr(exc, "message", "")))
+
     def _payload(self, request: ChatRequest) -> dict[str, Any]:
         system, turns = to_wire(request.messages)
         options = request.options
@@ -102,12 +99,10 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        import anthropic
-
         input_tokens = output_tokens = 0
         stop: str | None = None
         tools: dict[int, dict[str, str]] = {}
-        try:
+        with self._errors():
             events = await self.client.messages.create(**self._payload(request), stream=True)
             async for event in events:
                 kind = event.type
@@ -138,33 +133,15 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
                         input_tokens = _input_tokens(event.usage) or input_tokens
                     if event.delta.stop_reason:
                         stop = _STOP_REASONS.get(event.delta.stop_reason, event.delta.stop_reason)
-        except anthropic.APIStatusError as exc:
-            raise _status_error(self.name, exc) from exc
-        except anthropic.APITimeoutError as exc:
-            raise ProviderTimeout(self.name, "the provider did not answer in time") from exc
-        except anthropic.APIConnectionError as exc:
-            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
-        except (anthropic.APIResponseValidationError, json.JSONDecodeError) as exc:
-            raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
-        except transport_errors() as exc:
-            raise from_transport(self.name, exc) from exc
         if stop is None:
             raise ProviderBadResponse(self.name, "the stream ended before the model finished")
         yield UsageReport(Usage(input_tokens, output_tokens))
         yield StopReport(stop)
 
     async def list_models(self) -> list[str]:
-        import anthropic
-
-        try:
+        with self._errors():
             page = await self.client.models.list(timeout=self.settings.llm_discovery_timeout_seconds)
             return sorted([model.id async for model in page])
-        except anthropic.APIStatusError as exc:
-            raise _status_error(self.name, exc) from exc
-        except anthropic.APITimeoutError as exc:
-            raise ProviderTimeout(self.name, "model listing timed out") from exc
-        except anthropic.APIConnectionError as exc:
-            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
 
     async def count_tokens(self, request: ChatRequest) -> int | None:
         if not self.config.count_tokens_api:
@@ -186,13 +163,4 @@ def _input_tokens(usage: Any) -> int:
     return sum(
         getattr(usage, name, 0) or 0
         for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-    )
-
-
-def _status_error(provider: str, exc: Any) -> AppError:
-    return status_error(
-        provider,
-        exc.status_code,
-        exc.response.headers,
-        context_exceeded="prompt is too long" in str(getattr(exc, "message", "")),
     )

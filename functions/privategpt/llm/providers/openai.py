@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from privategpt.errors import AppError
-from privategpt.llm.errors import (
-    ProviderBadResponse,
-    ProviderTimeout,
-    ProviderUnreachable,
-    from_transport,
-    status_error,
-    transport_errors,
-)
+from privategpt.llm.errors import ProviderBadResponse, sdk_errors
 from privategpt.llm.provider import Provider, parse_arguments
 from privategpt.llm.types import (
     ChatMessage,
@@ -73,6 +66,11 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
     async def _close_client(self, client: openai.AsyncOpenAI) -> None:
         await client.close()
 
+    def _errors(self) -> AbstractContextManager[None]:
+        import openai
+
+        return sdk_errors(self.name, openai, lambda exc: getattr(exc, "code", None) == "context_length_exceeded")
+
     def _payload(self, request: ChatRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": request.model,
@@ -98,11 +96,9 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        import openai
-
         calls: dict[int, dict[str, str]] = {}
         stop: str | None = None
-        try:
+        with self._errors():
             response = await self.client.chat.completions.create(**self._payload(request))
             async for chunk in response:
                 if chunk.usage is not None:
@@ -126,16 +122,6 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
                             yield ToolCallDelta(call.index, call.id, function.name if function else None, arguments)
                     if choice.finish_reason:
                         stop = _STOP_REASONS.get(choice.finish_reason, choice.finish_reason)
-        except openai.APIStatusError as exc:
-            raise _status_error(self.name, exc) from exc
-        except openai.APITimeoutError as exc:
-            raise ProviderTimeout(self.name, "the provider did not answer in time") from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
-        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:
-            raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
-        except transport_errors() as exc:
-            raise from_transport(self.name, exc) from exc
         for index in sorted(calls):
             slot = calls[index]
             yield ToolCallComplete(ToolCall(slot["id"], slot["name"], parse_arguments(slot["arguments"])))
@@ -144,23 +130,6 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
         yield StopReport(stop)
 
     async def list_models(self) -> list[str]:
-        import openai
-
-        try:
+        with self._errors():
             page = await self.client.models.list(timeout=self.settings.llm_discovery_timeout_seconds)
             return sorted([model.id async for model in page])
-        except openai.APIStatusError as exc:
-            raise _status_error(self.name, exc) from exc
-        except openai.APITimeoutError as exc:
-            raise ProviderTimeout(self.name, "model listing timed out") from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
-
-
-def _status_error(provider: str, exc: Any) -> AppError:
-    return status_error(
-        provider,
-        exc.status_code,
-        exc.response.headers,
-        context_exceeded=getattr(exc, "code", None) == "context_length_exceeded",
-    )
