@@ -27,13 +27,6 @@ class LoopLocal(Generic[T]):
             value = self._by_loop[loop] = self._factory()
         return value
 
-    def current(self) -> T | None:
-        """This loop's instance if one was made (no loop running: None)."""
-        try:
-            return self._by_loop.get(asyncio.get_running_loop())
-        except RuntimeError:
-            return None
-
     def pop(self) -> T | None:
         try:
             return self._by_loop.pop(asyncio.get_running_loop(), None)

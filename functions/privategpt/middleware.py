@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from privategpt.errors import error_body
+from privategpt.errors import AppError, PayloadTooLarge, error_body
 from privategpt.observability import logger, request_id_var
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -52,7 +51,6 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = False
         too_large = False
-        limit = {"limit_bytes": self.max_body_bytes}
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
@@ -65,6 +63,7 @@ class RequestContextMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        too_large_error = PayloadTooLarge("request body too large", details={"limit_bytes": self.max_body_bytes})
         received = 0
 
         async def receive_capped() -> Message:
@@ -80,7 +79,7 @@ class RequestContextMiddleware:
         async def reply_too_large() -> None:
             nonlocal too_large
             too_large = False
-            await _send_error(send_with_id, 413, "payload_too_large", "request body too large", request_id, limit)
+            await _send_error(send_with_id, too_large_error, request_id)
 
         try:
             declared = _content_length(scope)
@@ -96,24 +95,18 @@ class RequestContextMiddleware:
                 return
             logger.exception("unhandled error", extra={"path": scope.get("path")})
             if not started:
-                await _send_error(send_with_id, 500, "internal_error", "internal server error", request_id)
+                await _send_error(send_with_id, AppError("internal server error"), request_id)
         finally:
             request_id_var.reset(token)
 
 
-async def _send_error(
-    send: Send,
-    status: int,
-    code: str,
-    message: str,
-    request_id: str,
-    details: dict[str, Any] | None = None,
-) -> None:
-    body = json.dumps(error_body(code, message, request_id, details)).encode()
+async def _send_error(send: Send, error: AppError, request_id: str) -> None:
+    """The API's error body, sent from below the app (where its exception handlers cannot help)."""
+    body = json.dumps(error_body(error.code, error.message, request_id, error.details)).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": error.status_code,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )

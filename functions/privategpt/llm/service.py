@@ -41,7 +41,6 @@ class Prepared:
     model: ModelInfo
     request: ChatRequest
     prompt_tokens: int
-    reserved_output: int
 
 
 class LLMService:
@@ -72,7 +71,7 @@ class LLMService:
             prompt_tokens = exact if exact is not None else self.count(model, messages)
         reserved = self.reserved_output(model, options)
         context.check(model, prompt_tokens, reserved, await self.registry.models())
-        return Prepared(state, model, request, prompt_tokens, reserved)
+        return Prepared(state, model, request, prompt_tokens)
 
     def count_message(self, model: ModelInfo, message: ChatMessage) -> int:
         return self.counter.count_message(self.registry.provider_type(model.provider), model.name, message)

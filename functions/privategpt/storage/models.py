@@ -6,7 +6,7 @@ query over a mixed key range (a conversation and its messages) yields the right 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from pynamodb.attributes import (
     Attribute,
@@ -141,7 +141,3 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     UsageItem,
     StreamSessionItem,
 )
-
-
-def item_key(item: TableItem) -> dict[str, Any]:
-    return {table.PK: item.pk, table.SK: item.sk}
