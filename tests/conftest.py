@@ -123,6 +123,7 @@ def settings(
         auth_client_ids=[CLIENT_ID],
         data_dir=tmp_path_factory.mktemp("data"),
         max_request_body_bytes=64 * 1024,
+        max_message_chars=60_000,  # below the body cap, so the message limit is reachable
         max_page_size=50,
         default_page_size=10,
     )

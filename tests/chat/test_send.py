@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from privategpt.settings import Settings
 from tests.chat.conftest import conversation, detail
 from tests.support.api import User, assert_error
 from tests.support.fake_llm import FakeProvider, Fault
@@ -163,6 +164,26 @@ def test_quick_chat_stores_only_usage(alice: User) -> None:
         alice.client.post(
             "/api/chat/quick", json={"model": "ollama/llama3.2", "messages": [{"role": "tool", "content": "x"}]}
         ),
+        422,
+        "validation_error",
+    )
+
+
+def test_size_limits(alice: User, settings: Settings) -> None:
+    cid = conversation(alice)
+    long = "x" * (settings.max_message_chars + 1)
+    for path in (f"/api/chat/conversations/{cid}/messages", f"/api/chat/conversations/{cid}/prepare-stream"):
+        error = assert_error(
+            alice.client.post(path, json={"content": long, "model": "ollama/llama3.2"}), 422, "validation_error"
+        )
+        assert error["details"]["field"] == "content"
+    assert detail(alice, cid)["message_count"] == 0
+    too_many = [{"role": "user", "content": "hi"}] * (settings.max_quick_messages + 1)
+    response = alice.client.post("/api/chat/quick", json={"model": "ollama/llama3.2", "messages": too_many})
+    assert assert_error(response, 422, "validation_error")["details"] == {"limit": settings.max_quick_messages}
+    quick_long = [{"role": "user", "content": long}]
+    assert_error(
+        alice.client.post("/api/chat/quick", json={"model": "ollama/llama3.2", "messages": quick_long}),
         422,
         "validation_error",
     )

@@ -161,6 +161,7 @@ def test_provider_failing_mid_stream_saves_the_partial_reply(
 ) -> None:
     cid = conversation(alice)
     ticket = prepare(alice, cid, content="one two three four five six", model="openai/gpt-4o")
+    requests_before = alice.client.get("/api/usage").json()["totals"]["requests"]
     fake_openai.fail(Fault("cut"))
     events = read_events(stream_url(stream_base, ticket))
     kinds = [k for _, k, _ in events]
@@ -171,6 +172,9 @@ def test_provider_failing_mid_stream_saves_the_partial_reply(
     assert (reply["status"], reply["error_code"]) == ("incomplete", events[-2][2]["code"])
     assert reply["content"] == partial and partial
     assert stored["total_tokens"] == reply["total_tokens"] > 0  # estimated: the provider never reported usage
+    usage = alice.client.get("/api/usage").json()
+    assert usage["totals"]["requests"] == requests_before + 1  # the estimate is counted against the user too
+    assert usage["models"]["openai/gpt-4o"]["total_tokens"] == reply["total_tokens"]
 
 
 def test_provider_failing_before_output_is_an_error_event(

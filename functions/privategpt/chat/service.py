@@ -53,7 +53,6 @@ from privategpt.storage import streams
 from privategpt.storage.conversations import NewMessage, TokenUsage
 from privategpt.storage.ids import new_id
 from privategpt.storage.models import ConversationItem, MessageItem
-from privategpt.usage import service as usage
 
 _CONTEXT_STATUSES = {"complete", "incomplete"}
 # Producer tasks outlive a client that went away (they still save the reply); keep them referenced.
@@ -97,9 +96,8 @@ async def plan_turn(
         repository.recent_messages, principal.user_id, conversation_id, settings.chat_history_max_messages
     )
     system = ChatMessage("system", prompt.content) if prompt is not None else None
-    fixed = [m for m in (system, new) if m is not None]
-    fixed_tokens = sum(llm.count_message(model, m) for m in fixed) + REPLY_PRIMING
     new_tokens = llm.count_message(model, new) if new is not None else 0
+    fixed_tokens = (llm.count_message(model, system) if system else 0) + new_tokens + REPLY_PRIMING
     budget = model.context_window - llm.reserved_output(model, options) - fixed_tokens
     chosen: list[ChatMessage] = []
     used = 0
@@ -131,9 +129,13 @@ async def _save_user_message(turn: Turn, content: str, settings: Settings) -> Me
     return item
 
 
+def _parser(settings: Settings) -> TagParser:
+    return TagParser(frozenset(settings.chat_ui_tags), settings.chat_ui_tag_max_chars)
+
+
 def _split(text: str, settings: Settings) -> tuple[str, str]:
     """Stored content (UI tags kept as written) and thinking, from text that may carry <think> blocks."""
-    parser = TagParser(frozenset(settings.chat_ui_tags), settings.chat_ui_tag_max_chars)
+    parser = _parser(settings)
     content, thinking = [], []
     for piece in [*parser.feed(text), *parser.flush()]:
         if isinstance(piece, Thinking):
@@ -358,7 +360,7 @@ async def _produce(
     settings: Settings,
 ) -> None:
     started = time.perf_counter()
-    parser = TagParser(frozenset(settings.chat_ui_tags), settings.chat_ui_tag_max_chars)
+    parser = _parser(settings)
 
     def emit(pieces: list[Piece]) -> None:
         for piece in pieces:
@@ -434,10 +436,7 @@ async def _save_reply(llm: LLMService, turn: Turn, reply: _Reply, started: float
         # The provider never reported usage (the reply broke off): count what we sent and what came back.
         output = llm.count_message(model, ChatMessage("assistant", content + thinking)) if content or thinking else 0
         usage_now = Usage(turn.prepared.prompt_tokens, output)
-        try:
-            await run_in_threadpool(usage.record, turn.user_id, model, usage_now)
-        except Exception:
-            logger.exception("usage not recorded", extra={"model": model.id})
+        await llm.record_usage(turn.user_id, model, usage_now)
     first = reply.first_output
     return await run_in_threadpool(
         repository.append_message,

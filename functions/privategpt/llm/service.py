@@ -102,12 +102,13 @@ class LLMService:
                 yield event
         finally:
             if user_id is not None and reported is not None:
-                await self._record(user_id, prepared.model, reported)
+                await self.record_usage(user_id, prepared.model, reported)
 
     async def complete(self, prepared: Prepared, *, user_id: str | None = None) -> ChatResponse:
         return await collect(self.stream(prepared, user_id=user_id), prepared.model.provider, prepared.model.name)
 
-    async def _record(self, user_id: str, model: ModelInfo, reported: Usage) -> None:
+    async def record_usage(self, user_id: str, model: ModelInfo, reported: Usage) -> None:
+        """Add a call's usage to the user's counters; a failure is logged, never raised."""
         try:
             await run_in_threadpool(usage.record, user_id, model, reported)
         except Exception:  # usage must never cost the user their answer; the log keeps the trace
