@@ -71,3 +71,15 @@ def test_keys_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
         plain = config.ProviderConfig(name="b", type="openai", api_key_secret="privategpt/plain")
         assert api_key(wrapped) == "sk-from-secret"
         assert api_key(plain) == "sk-plain"
+
+
+def test_transport_errors_of_both_http_libraries_are_mapped() -> None:
+    import httpx
+    import httpx2
+
+    from privategpt.llm.errors import ProviderTimeout, ProviderUnreachable, from_transport, transport_errors
+
+    for library in (httpx, httpx2):
+        assert library.TransportError in transport_errors()
+        assert isinstance(from_transport("p", library.ReadTimeout("slow")), ProviderTimeout)
+        assert isinstance(from_transport("p", library.RemoteProtocolError("cut")), ProviderUnreachable)

@@ -108,26 +108,28 @@ def status_error(provider: str, status: int, headers: Any, *, context_exceeded: 
     return ProviderError(provider, f"the provider refused the request ({status})", details={"status": status})
 
 
-def transport_errors() -> tuple[type[Exception], ...]:
-    """HTTP-library errors that the provider SDKs let escape while a stream is read.
-
-    The openai and anthropic SDKs ship on ``httpx2``; Ollama's client is ``httpx``. Both are named so a
-    connection cut mid-stream is a provider error, not a crash.
-    """
+def _http_libraries() -> list[ModuleType]:
+    """The openai and anthropic SDKs ship on ``httpx2``; Ollama's client is ``httpx``."""
     import httpx
 
-    errors: list[type[Exception]] = [httpx.TransportError]
+    libraries: list[ModuleType] = [httpx]
     try:
         import httpx2
 
-        errors.append(httpx2.TransportError)
+        libraries.append(httpx2)
     except ImportError:  # an SDK generation on plain httpx
         pass
-    return tuple(errors)
+    return libraries
+
+
+def transport_errors() -> tuple[type[Exception], ...]:
+    """HTTP-library errors that the provider SDKs let escape while a stream is read (a connection cut
+    mid-stream is a provider error, not a crash)."""
+    return tuple(library.TransportError for library in _http_libraries())
 
 
 def from_transport(provider: str, exc: Exception) -> ProviderError:
-    if "timeout" in type(exc).__name__.lower():
+    if isinstance(exc, tuple(library.TimeoutException for library in _http_libraries())):
         return ProviderTimeout(provider, "the provider stopped answering")
     return ProviderUnreachable(provider, "the connection to the provider broke")
 
