@@ -1,5 +1,7 @@
 # Set-up is part of every target: on a fresh clone `make dev` and `make test` do everything.
 PYTHON ?= python3
+# Arguments for `privategpt dev`, e.g. make dev ARGS="--port 9000" (see privategpt dev --help).
+ARGS   ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP  := $(VENV)/.installed
@@ -23,7 +25,7 @@ $(NPM_STAMP): package.json package-lock.json $(PY_STAMP)
 	@touch $@
 
 dev: install
-	$(BIN)/privategpt dev
+	$(BIN)/privategpt dev $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

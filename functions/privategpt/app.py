@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pynamodb.exceptions import PynamoDBException
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
-from privategpt import __version__, observability
+from privategpt import __version__, observability, openapi
 from privategpt.auth.keys import key_source
 from privategpt.auth.verifier import TokenVerifier
 from privategpt.chat.router import router as chat_router
@@ -25,7 +27,7 @@ from privategpt.llm.service import LLMService
 from privategpt.middleware import RequestContextMiddleware
 from privategpt.prompts.router import router as prompts_router
 from privategpt.settings import Settings, get_settings
-from privategpt.storage import db
+from privategpt.storage import db, outage
 from privategpt.usage.router import router as usage_router
 from privategpt.users.router import router as users_router
 
@@ -55,6 +57,20 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return _json_error(request, exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers)
 
 
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    """DynamoDB down, slow or throttling: 503 with Retry-After; any other storage error stays a 500."""
+    unavailable = outage.find(exc)
+    if unavailable is None:
+        raise exc  # on to the middleware's 500 guard, trace and all
+    observability.logger.warning(
+        "dynamodb unavailable", extra={"operation": unavailable.operation, "reason": unavailable.reason}
+    )
+    error = outage.service_unavailable(request.app.state.settings.dynamodb_retry_after_seconds)
+    return _json_error(
+        request, error.status_code, error.code, error.message, details=error.details, headers=error.headers
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -64,10 +80,22 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return _json_error(request, 422, "validation_error", "request validation failed", details={"errors": errors})
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method any route serves at this path (Starlette names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return _json_error(request, exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return _json_error(request, exc.status_code, code, str(exc.detail), headers=headers)
 
 
 def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
@@ -80,6 +108,8 @@ def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
     app.state.settings = settings
     app.state.llm = LLMService(settings, ModelRegistry(settings, llm_config.load(settings)))
     app.add_exception_handler(AppError, _app_error)
+    for storage_error in (PynamoDBException, outage.DynamoDBUnavailable):
+        app.add_exception_handler(storage_error, _storage_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
@@ -91,7 +121,12 @@ def create_stream_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = _base_app(settings, openapi_url=None)
     app.include_router(stream_router)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    openapi.install(app, settings)  # not served, but one error shape when built (tests, tooling)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        retry_after_seconds=settings.dynamodb_retry_after_seconds,
+    )
     return app
 
 
@@ -109,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         app.include_router(local_issuer_router(LocalIssuer(settings)))
     mount_docs(app)
+    openapi.install(app, settings)
 
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
@@ -120,5 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        retry_after_seconds=settings.dynamodb_retry_after_seconds,
+    )
     return app

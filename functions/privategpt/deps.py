@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from privategpt.errors import ValidationFailed
+from privategpt.openapi import setting_limit
 from privategpt.settings import Settings
 from privategpt.storage.cursor import MAX_CURSOR_CHARS
 
@@ -28,7 +29,14 @@ class PageParams:
 
 def page_params(
     settings: SettingsDep,
-    limit: Annotated[int | None, Query(ge=1, description="page size (default and maximum from settings)")] = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description="page size (default and maximum from settings)",
+            json_schema_extra=setting_limit(maximum="max_page_size"),
+        ),
+    ] = None,
     cursor: Annotated[
         str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the previous page")
     ] = None,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 
 class AppError(Exception):
     status_code: ClassVar[int] = 500
@@ -82,3 +84,52 @@ def error_body(
     code: str, message: str, request_id: str | None, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "request_id": request_id, "details": details or {}}}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    request_id: str | None
+    details: dict[str, Any]
+
+
+class ErrorResponse(BaseModel):
+    """The one error body, as the OpenAPI document shows it."""
+
+    error: ErrorDetail
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "A doctored or foreign pagination cursor, or a body that cannot be parsed (`bad_request`)",
+    401: "Missing or invalid bearer token (`unauthorized`)",
+    403: "A role is missing (`forbidden`)",
+    404: "No such item for this user (`not_found`), or an unknown model (`model_not_found`)",
+    409: "Conflict: a limit is reached (`conflict`)",
+    410: "The stream token was already used or has expired (`stream_gone`)",
+    413: "Body over the size cap (`payload_too_large`) or prompt over the model's window (`context_too_long`)",
+    422: "Bad body, path or query (`validation_error`)",
+    429: "The provider rate-limited us (`rate_limited`); `Retry-After` is passed on",
+    502: "The provider failed or answered nonsense (`provider_*`)",
+    503: "DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, "
+    "`provider_unreachable`)",
+    504: "The provider did not answer in time (`provider_timeout`)",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}}
+
+
+# Every route behind the bearer token: bad token, missing role, DynamoDB or the issuer's keys unreachable.
+AUTHED = (401, 403, 503)
+# Routes that call a model: unknown model, context too long, provider failures.
+PROVIDER = (404, 413, 429, 502, 503, 504)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route: each status with the one error body."""
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": _ERROR_DESCRIPTIONS[status],
+            **({"headers": _RETRY_AFTER} if status in (429, 503) else {}),
+        }
+        for status in statuses
+    }

@@ -1,7 +1,8 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: it would buffer streaming responses).
 
 Per request: take or make the request id, echo it in ``X-Request-ID``, cap the body size, and turn any
-unexpected exception into the API's 500 body with the stack trace in the log only.
+unexpected exception into the API's 500 body with the stack trace in the log only. A DynamoDB outage that
+gets this far (the app's handler answers it before) is still a 503 with ``Retry-After``, never a 500.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from privategpt.errors import AppError, PayloadTooLarge, error_body
 from privategpt.observability import logger, request_id_var
+from privategpt.storage import outage
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -39,9 +41,10 @@ def _content_length(scope: Scope) -> int | None:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, retry_after_seconds: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.retry_after_seconds = retry_after_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,13 +92,22 @@ class RequestContextMiddleware:
             await self.app(scope, receive_capped, send_with_id)
             if too_large and not started:
                 await reply_too_large()
-        except Exception:
+        except Exception as exc:
             if too_large and not started:
                 await reply_too_large()
                 return
-            logger.exception("unhandled error", extra={"path": scope.get("path")})
+            error: AppError
+            unavailable = outage.find(exc)
+            if unavailable is not None:
+                logger.warning(
+                    "dynamodb unavailable", extra={"operation": unavailable.operation, "reason": unavailable.reason}
+                )
+                error = outage.service_unavailable(self.retry_after_seconds)
+            else:
+                logger.exception("unhandled error", extra={"path": scope.get("path")})
+                error = AppError("internal server error")
             if not started:
-                await _send_error(send_with_id, AppError("internal server error"), request_id)
+                await _send_error(send_with_id, error, request_id)
         finally:
             request_id_var.reset(token)
 
@@ -103,11 +115,7 @@ class RequestContextMiddleware:
 async def _send_error(send: Send, error: AppError, request_id: str) -> None:
     """The API's error body, sent from below the app (where its exception handlers cannot help)."""
     body = json.dumps(error_body(error.code, error.message, request_id, error.details)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": error.status_code,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -29,14 +29,18 @@ class Settings(BaseSettings):
     service_name: str = "privategpt"
     log_level: str = "INFO"
     cors_origins: CommaList = Field(default_factory=list)
+    tracing_enabled: bool = False
 
     # --- storage ---
     table_name: str = "privategpt"
     dynamodb_endpoint: str | None = None
     aws_region: str = Field(default="us-east-1", validation_alias=AliasChoices("PGPT_AWS_REGION", "AWS_REGION"))
-    dynamodb_connect_timeout_seconds: float = 2.0
-    dynamodb_read_timeout_seconds: float = 5.0
-    dynamodb_max_retries: int = 3
+    dynamodb_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    dynamodb_read_timeout_seconds: float = Field(default=5.0, gt=0)
+    dynamodb_max_retries: int = Field(default=3, ge=0)
+    # >= the worker threads that call DynamoDB (anyio's default is 40), so no call waits for a socket
+    dynamodb_max_pool_connections: int = Field(default=50, ge=1)
+    dynamodb_retry_after_seconds: int = Field(default=5, ge=1)
     dynamodb_local_startup_seconds: float = 60.0
 
     # --- authentication ---
@@ -65,6 +69,7 @@ class Settings(BaseSettings):
     # --- LLM providers (details per provider in the providers file; see llm/config.py) ---
     llm_providers_file: Path | None = None
     llm_default_model: str | None = None
+    llm_demo_base_url: str | None = None  # set by `dev` only (privategpt.dev.demo_llm); refused inside Lambda
     llm_discovery_ttl_seconds: int = 300
     llm_discovery_timeout_seconds: float = 5.0
     llm_connect_timeout_seconds: float = 5.0
@@ -75,8 +80,12 @@ class Settings(BaseSettings):
     llm_retry_max_seconds: float = 20.0
     llm_max_concurrency: int = 16
     llm_health_window: int = 20
-    llm_default_context_window: int = 8192
-    llm_default_max_output_tokens: int = 4096
+    # 4096: what llama.cpp's server, LM Studio and Ollama load a model with when not told otherwise
+    llm_default_context_window: int = Field(default=4096, gt=0)
+    llm_default_max_output_tokens: int = Field(default=4096, gt=0)
+    llm_min_answer_tokens: int = Field(default=256, gt=0)
+    llm_answer_reserve_fraction: float = Field(default=0.5, gt=0, lt=1)
+    llm_ollama_max_context_window: int = Field(default=16384, gt=0)  # Ollama's KV cache grows with num_ctx
     llm_default_thinking_budget_tokens: int = 2048
     llm_token_estimate_factor: float = 1.2
     tiktoken_cache_dir: Path | None = None
@@ -92,6 +101,7 @@ class Settings(BaseSettings):
     stream_session_ttl_seconds: int = 300
     stream_heartbeat_seconds: float = 15.0
     stream_token_bytes: int = 32
+    stream_plan_max_bytes: int = 300_000  # below DynamoDB's 400 KB item limit
 
     # --- usage ---
     usage_default_days: int = 30
@@ -108,6 +118,7 @@ class Settings(BaseSettings):
     max_prompt_content_chars: int = 32_000
     max_model_pattern_chars: int = 100
     max_prompts_per_owner: int = 200
+    global_prompts_cache_seconds: float = 30.0
     default_page_size: int = 20
     max_page_size: int = 100
 
@@ -137,6 +148,8 @@ class Settings(BaseSettings):
                 self.auth_client_ids = [self.local_client_id]
         elif not self.auth_issuer or not self.auth_client_ids:
             raise ValueError(f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS")
+        if self.llm_demo_base_url and running_in_lambda():
+            raise ValueError("PGPT_LLM_DEMO_BASE_URL (the demo model) is for development and is refused inside Lambda")
         if self.stream_token_bytes < 16:
             raise ValueError("PGPT_STREAM_TOKEN_BYTES must be at least 16 (128 bits)")
         if self.default_page_size > self.max_page_size:

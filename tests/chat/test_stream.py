@@ -18,10 +18,11 @@ from typing import Any
 import httpx
 import pytest
 from httpx_sse import connect_sse
+from pynamodb.transactions import TransactWrite
 
 from privategpt.dev.dynamodb_local import free_port
 from privategpt.settings import Settings
-from privategpt.storage import streams
+from privategpt.storage import db, streams
 from tests.chat.conftest import conversation, detail, stream_url
 from tests.conftest import REPO_ROOT
 from tests.support.api import User, assert_error
@@ -119,7 +120,7 @@ def test_expired_unknown_and_malformed_tokens(alice: User, stream_base: str) -> 
     cid = conversation(alice)
     ticket = prepare(alice, cid, content="late", model="ollama/llama3.2")
     expired = "x" * 43
-    streams.create(
+    write, _ = streams.session(
         expired,
         user_id=alice.user_id,
         conversation_id=cid,
@@ -127,8 +128,11 @@ def test_expired_unknown_and_malformed_tokens(alice: User, stream_base: str) -> 
         model="ollama/llama3.2",
         system_prompt_id=None,
         options="{}",
+        plan=None,
         ttl_seconds=-1,
     )
+    with TransactWrite(connection=db.connection()) as transaction:
+        write(transaction)
     with httpx.Client(base_url=stream_base, timeout=30) as client:
         assert_error(client.get(f"/stream/{expired}"), 410, "stream_gone")
         assert_error(client.get("/stream/" + "A" * 43), 404, "not_found")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
+
+import httpx
 
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
@@ -94,14 +98,16 @@ def test_paging_limits_and_bad_cursor(alice: User, settings: Settings) -> None:
 
 
 def test_patch_fields(alice: User) -> None:
-    conversation = _create(alice, title="before", model="m1")
+    conversation = _create(alice, title="before", model="gpt-4o-mini")
     cid = conversation["id"]
     renamed = alice.client.patch(f"/api/chat/conversations/{cid}", json={"title": "after"}).json()
     assert renamed["title"] == "after"
-    assert renamed["model"] == "m1"
+    assert renamed["model"] == "gpt-4o-mini"
     assert renamed["updated_at"] > conversation["updated_at"]
-    switched = alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": "claude-x"}).json()
-    assert switched["model"] == "claude-x"
+    switched = alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": "openai/gpt-4o-mini"})
+    assert switched.status_code == 200, switched.text
+    assert switched.json()["model"] == "openai/gpt-4o-mini"
+    switched = switched.json()
     assert switched["title"] == "after"
     cleared = alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": None}).json()
     assert cleared["model"] is None
@@ -175,3 +181,67 @@ def test_messages_pagination(alice: User) -> None:
 def test_unknown_and_malformed_ids_are_404(alice: User) -> None:
     for cid in ["01aaaaaaaaaaaaaaaaaaaaaaaa", "nope", "../../etc", "x" * 300]:
         assert_error(alice.client.get(f"/api/chat/conversations/{cid}"), 404, "not_found")
+
+
+def test_unknown_or_overlong_model_is_refused(alice: User, settings: Settings) -> None:
+    unknown = assert_error(
+        alice.client.post("/api/chat/conversations", json={"model": "gpt-4o-mimi"}), 404, "model_not_found"
+    )
+    assert "gpt-4o-mini" in unknown["details"]["suggestions"]
+    cid = _create(alice)["id"]
+    assert_error(
+        alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": "no-such-model"}), 404, "model_not_found"
+    )
+    long_model = "m" * (settings.max_model_chars + 1)
+    for response in (
+        alice.client.post("/api/chat/conversations", json={"model": long_model}),
+        alice.client.patch(f"/api/chat/conversations/{cid}", json={"model": long_model}),
+        alice.client.post(f"/api/chat/conversations/{cid}/messages", json={"content": "hi", "model": long_model}),
+        alice.client.post(f"/api/chat/conversations/{cid}/prepare-stream", json={"content": "hi", "model": long_model}),
+        alice.client.post(
+            "/api/chat/quick", json={"messages": [{"role": "user", "content": "hi"}], "model": long_model}
+        ),
+    ):
+        error = assert_error(response, 422, "validation_error")
+        assert error["details"] == {"field": "model", "limit": settings.max_model_chars, "length": len(long_model)}
+        assert long_model not in response.text
+    assert alice.client.get(f"/api/chat/conversations/{cid}").json()["model"] is None
+
+
+def test_titles_refuse_control_characters(alice: User) -> None:
+    cid = _create(alice, title="kept")["id"]
+    for bad in ["a\x00b", "line\r\nbreak", "tab\there", "evil\u202egnp.exe", "iso\u2066late\u2069", "\u00a0 "]:
+        assert_error(alice.client.post("/api/chat/conversations", json={"title": bad}), 422, "validation_error")
+        patched = alice.client.patch(f"/api/chat/conversations/{cid}", json={"title": bad})
+        assert_error(patched, 422, "validation_error")
+    assert alice.client.get(f"/api/chat/conversations/{cid}").json()["title"] == "kept"
+    assert _create(alice, title="Café — Lisbon 🇵🇹")["title"] == "Café — Lisbon 🇵🇹"
+
+
+def test_foreign_or_edited_list_cursor_is_400(alice: User, bob: User) -> None:
+    for _ in range(3):
+        _create(alice)
+        _create(bob)
+    alices = alice.client.get("/api/chat/conversations", params={"limit": 1}).json()["next_cursor"]
+    assert alices
+    assert alice.client.get("/api/chat/conversations", params={"cursor": alices}).status_code == 200
+    assert_error(bob.client.get("/api/chat/conversations", params={"cursor": alices}), 400, "bad_request")
+    raw = json.loads(base64.urlsafe_b64decode(alices + "=" * (-len(alices) % 4)))
+    raw[1] = raw[1][:-1] + ("0" if raw[1][-1] != "0" else "1")  # another position, same check
+    edited = base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+    assert_error(alice.client.get("/api/chat/conversations", params={"cursor": edited}), 400, "bad_request")
+
+
+def test_openapi_states_the_limits_from_settings(anonymous: httpx.Client, settings: Settings) -> None:
+    document = anonymous.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["ConversationCreate"]["properties"]["title"]["anyOf"][0]["maxLength"] == settings.max_title_chars
+    assert schemas["ConversationUpdate"]["properties"]["title"]["maxLength"] == settings.max_title_chars
+    assert schemas["ConversationUpdate"]["properties"]["model"]["anyOf"][0]["maxLength"] == settings.max_model_chars
+    listing = document["paths"]["/api/chat/conversations"]["get"]
+    (limit,) = [p for p in listing["parameters"] if p["name"] == "limit"]
+    assert limit["schema"]["anyOf"][0]["maximum"] == settings.max_page_size == 50  # the test settings' value
+    assert set(listing["responses"]) == {"200", "400", "401", "403", "422", "503"}
+    error = listing["responses"]["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert "x-limit-from-setting" not in json.dumps(document)

@@ -19,7 +19,8 @@ def anyio_backend() -> str:
 def service_for(settings: Settings, document: dict[str, Any] | None = None, **overrides: Any) -> LLMService:
     settings = settings.model_copy(update=overrides)
     providers = config.ProvidersFile.model_validate(document) if document else config.load(settings)
-    return LLMService(settings, ModelRegistry(settings, providers))
+    # Each service learns windows on its own: tests must not teach one another's fakes.
+    return LLMService(settings, ModelRegistry(settings, providers, learned={}))
 
 
 @pytest.fixture

@@ -245,7 +245,12 @@ async def test_options_reach_the_wire(
     assert openai_body["stream_options"] == {"include_usage": True}
     assert fake_anthropic.requests[-1]["max_tokens"] == 123
     assert "temperature" not in fake_anthropic.requests[-1]  # refused by the current Anthropic API
-    assert fake_ollama.requests[-1]["options"] == {"temperature": 0.3, "num_predict": 123}
+    _, ollama_model = await llm.registry.resolve(MODELS["ollama"])
+    assert fake_ollama.requests[-1]["options"] == {
+        "temperature": 0.3,
+        "num_predict": 123,
+        "num_ctx": ollama_model.context_window,  # Ollama's window is the one our accounting uses
+    }
     await llm.complete(
         await llm.prepare(MODELS["anthropic"], _messages("x"), options=ChatOptions(thinking=True, max_tokens=100))
     )

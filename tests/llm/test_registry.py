@@ -25,7 +25,8 @@ async def test_model_facts_come_from_override_provider_catalog_or_default(llm: L
     priced = models["openai/gpt-4o-mini"]
     assert (priced.input_price_per_mtok, priced.output_price_per_mtok) == (0.15, 0.6)
     assert priced.context_window == 128_000 and priced.capabilities.tools  # catalog
-    assert models["ollama/llama3.2"].context_window == 131072  # from /api/show
+    # from /api/show (131072), capped: Ollama is sent num_ctx, and its KV cache grows with it
+    assert models["ollama/llama3.2"].context_window == settings.llm_ollama_max_context_window
     assert models["ollama/qwen3-think:8b"].capabilities.thinking  # /api/show capabilities
     assert models["anthropic/claude-sonnet-4-9"].context_window == 200_000
     assert models["openai/deepseek-reasoner"].context_window == settings.llm_default_context_window  # unknown

@@ -76,3 +76,18 @@ def test_prompt_validation(alice: User, settings: Settings) -> None:
         422,
         "validation_error",
     )
+
+
+def test_names_refuse_control_characters(alice: User) -> None:
+    kept = alice.client.post("/api/prompts", json=_prompt(name="  Kept  ")).json()
+    assert kept["name"] == "Kept"
+    for bad in ["a\x00b", "two\nlines", "cr\rhere", "rtl\u202egnp", "iso\u2067late", "   "]:
+        assert_error(alice.client.post("/api/prompts", json=_prompt(name=bad)), 422, "validation_error")
+        assert_error(alice.client.put(f"/api/prompts/{kept['id']}", json=_prompt(name=bad)), 422, "validation_error")
+    assert alice.client.get(f"/api/prompts/{kept['id']}").json()["name"] == "Kept"
+    # content is free text: newlines are fine there
+    assert alice.client.post("/api/prompts", json=_prompt(content="line one\nline two")).status_code == 201
+
+
+def test_flags_are_booleans_not_numbers(alice: User) -> None:
+    assert_error(alice.client.post("/api/prompts", json=_prompt(is_default=0)), 422, "validation_error")

@@ -85,3 +85,42 @@ def test_user_upsert_creates_once_and_refreshes_profile(settings: Settings) -> N
     assert again.created_at == created.created_at
     assert again.email is None and again.name == "A2"
     assert again.last_seen_at >= first.last_seen_at
+
+
+def _cancelled(*codes: str) -> Exception:
+    """A cancelled transaction as pynamodb raises it (the reasons kept on its verbose error)."""
+    from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+    response = {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}}
+    reasons = [CancellationReason(code=code) if code != "None" else None for code in codes]
+    cause = VerboseClientError(response, "TransactWriteItems", cancellation_reasons=reasons)
+    return TransactWriteError("Failed to write transaction items", cause)
+
+
+def test_a_transaction_cancelled_by_a_conflict_is_tried_again(user_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real DynamoDB cancels one of two transactions that touch one conversation at once; nothing was written,
+    so the append is tried again and lands exactly once."""
+    from privategpt.storage import db
+
+    cid = repository.create(user_id, "raced", None, None).conversation_id
+    connection = db.connection()
+    real = connection.transact_write_items
+    failures = [_cancelled("None", "TransactionConflict"), _cancelled("TransactionConflict", "None")]
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop(0)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(connection, "transact_write_items", flaky)
+    repository.append_message(user_id, cid, NewMessage(role="user", content="once"))
+    assert not failures
+    assert [m.content for m in repository.list_messages(user_id, cid, 10, None).items] == ["once"]
+    assert repository.get(user_id, cid).message_count == 1
+
+
+def test_a_cancelled_transaction_for_a_deleted_conversation_is_a_404(user_id: str) -> None:
+    cid = repository.create(user_id, "gone", None, None).conversation_id
+    repository.soft_delete(user_id, cid)
+    with pytest.raises(NotFound):
+        repository.append_message(user_id, cid, NewMessage(role="user", content="late"))

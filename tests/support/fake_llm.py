@@ -10,12 +10,20 @@ Replies are deterministic so tests can check what passes through:
 
 ``server.fail(Fault(...))`` queues a fault for the next request: an HTTP status (with Retry-After), a
 malformed body, a stream cut half-way, or a stall before the first token.
+
+A server with a ``window`` enforces it the way its ``dialect`` does and says so in that server's words:
+``openai`` and ``vllm`` refuse prompt + max_tokens over the window, ``llamacpp`` and ``lmstudio`` a prompt
+over it, Anthropic both, Ollama a prompt over ``num_ctx``. With ``report_window`` it also states the window
+where that server does: vLLM's ``max_model_len`` in /v1/models, llama.cpp's /props (and the larger
+``meta.n_ctx_train``), LM Studio's /api/v0/models, ``context_length`` (``openrouter``). The prompt's size is
+the fake's own count (words * ``tokens_per_word`` + 10), unlike ours on purpose.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +40,9 @@ from tests.support.server import serve
 THINKING = ["Let me ", "think ", "about it."]
 TOOL_ARGUMENT_FRAGMENTS = ['{"ci', 'ty": ', '"Paris"}']
 STALL_SECONDS = 5.0
+
+
+Dialect = Literal["openai", "vllm", "llamacpp", "lmstudio", "openrouter"]
 
 
 @dataclass
@@ -61,9 +72,17 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def plan(provider: str, messages: list[dict[str, Any]], tools: bool, thinking: bool, system: str = "") -> Plan:
+def plan(
+    provider: str,
+    messages: list[dict[str, Any]],
+    tools: bool,
+    thinking: bool,
+    system: str = "",
+    tokens_per_word: float = 1.0,
+) -> Plan:
     last = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
-    words = sum(len(_text_of(m.get("content")).split()) for m in messages) + len(system.split())
+    counted = sum(len(_text_of(m.get("content")).split()) for m in messages) + len(system.split())
+    words = math.ceil(counted * tokens_per_word)
     reply = f"Hello from {provider}! You said: {last}".split(" ")
     text = [w + " " for w in reply[:-1]] + [reply[-1]]
     wants_tool = tools and "weather" in last.lower()
@@ -78,6 +97,12 @@ class FakeProvider:
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     chunk_delay: float = 0.0  # seconds between chunks (a slow model)
+    window: int | None = None  # the server's real context window, enforced (None: unlimited)
+    dialect: Dialect = "openai"  # OpenAI-compatible servers: whose wording and endpoints
+    report_window: bool = True  # state the window where that server does
+    serve_props: bool = True  # llama.cpp: answer /props (a proxy in front may forward only /v1)
+    tokens_per_word: float = 1.0
+    refusals: int = 0  # requests refused as too long
 
     def fail(self, *faults: Fault) -> None:
         self.faults.extend(faults)
@@ -89,6 +114,20 @@ class FakeProvider:
         self.faults.clear()
         self.requests.clear()
         self.chunk_delay = 0.0
+        self.refusals = 0
+
+    def plan(self, provider: str, body: dict[str, Any], thinking: bool, system: str = "") -> Plan:
+        tools = bool(body.get("tools"))
+        return plan(provider, body["messages"], tools, thinking, system, self.tokens_per_word)
+
+    def too_long(self, prompt: int, max_tokens: int) -> bool:
+        """Whether this server refuses the prompt: over the window, with max_tokens where its dialect counts it."""
+        if self.window is None:
+            return False
+        counts_answer = self.dialect in ("openai", "vllm", "openrouter")
+        refused = prompt + (max_tokens if counts_answer else 0) > self.window
+        self.refusals += refused
+        return refused
 
 
 async def _stream(
@@ -122,7 +161,28 @@ def openai_app(state: FakeProvider) -> Starlette:
         fault = state.take_fault()
         if fault and fault.kind == "status":
             return _status(fault, {"error": {"message": "nope", "type": "server_error", "code": None}})
-        data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in state.models]
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake", **_entry(state)} for m in state.models]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def props(request: Request) -> Response:
+        if state.dialect != "llamacpp" or not state.report_window or not state.serve_props or state.window is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return JSONResponse({"default_generation_settings": {"n_ctx": state.window}, "total_slots": 1})
+
+    async def lmstudio_models(request: Request) -> Response:
+        if state.dialect != "lmstudio" or not state.report_window or state.window is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        data = [
+            {
+                "id": m,
+                "object": "model",
+                "type": "llm",
+                "state": "loaded",
+                "max_context_length": state.window * 8,
+                "loaded_context_length": state.window,
+            }
+            for m in state.models
+        ]
         return JSONResponse({"object": "list", "data": data})
 
     async def chat(request: Request) -> Response:
@@ -133,7 +193,10 @@ def openai_app(state: FakeProvider) -> Starlette:
             code = "context_length_exceeded" if fault.status == 400 else None
             return _status(fault, {"error": {"message": "fake failure", "type": "invalid_request_error", "code": code}})
         model = body["model"]
-        p = plan("openai", body["messages"], bool(body.get("tools")), "reason" in model)
+        p = state.plan("openai", body, "reason" in model)
+        max_tokens = body.get("max_tokens") or body.get("max_completion_tokens") or 0
+        if state.too_long(p.input_tokens, max_tokens):
+            return JSONResponse(_openai_refusal(state, p.input_tokens, max_tokens), status_code=400)
         base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
@@ -172,19 +235,96 @@ def openai_app(state: FakeProvider) -> Starlette:
         chunks.append(b"data: [DONE]\n\n")
         return await _stream(chunks, fault, "text/event-stream", b"data: {not json\n\n", state.chunk_delay)
 
-    return Starlette(routes=[Route("/v1/models", models), Route("/v1/chat/completions", chat, methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route("/v1/models", models),
+            Route("/v1/chat/completions", chat, methods=["POST"]),
+            Route("/props", props),
+            Route("/api/v0/models", lmstudio_models),
+        ]
+    )
+
+
+def _entry(state: FakeProvider) -> dict[str, Any]:
+    """What a /v1/models entry says about the window, as each server says it."""
+    if not state.report_window or state.window is None:
+        return {}
+    if state.dialect == "vllm":
+        return {"max_model_len": state.window}
+    if state.dialect == "openrouter":
+        return {"context_length": state.window}
+    if state.dialect == "llamacpp":
+        return {"meta": {"n_ctx_train": state.window * 4}}  # trained longer than loaded: /props wins
+    return {}
+
+
+def _openai_refusal(state: FakeProvider, prompt: int, max_tokens: int) -> dict[str, Any]:
+    window = state.window
+    if state.dialect == "llamacpp":
+        message = f"request ({prompt} tokens) exceeds the available context size ({window} tokens), try increasing it"
+        return {
+            "error": {
+                "code": 400,
+                "message": message,
+                "type": "exceed_context_size_error",
+                "n_prompt_tokens": prompt,
+                "n_ctx": window,
+            }
+        }
+    if state.dialect == "lmstudio":
+        return {
+            "error": f"Trying to keep the first {prompt} tokens when context the overflows. However, the model is "
+            f"loaded with context length of only {window} tokens, which is not enough. Try to load the model "
+            "with a larger context length, or provide a shorter input"
+        }
+    if state.dialect == "vllm":
+        message = (
+            f"This model's maximum context length is {window} tokens. However, you requested {max_tokens} output "
+            f"tokens and your prompt contains {prompt} input tokens, for a total of {prompt + max_tokens} tokens. "
+            "Please reduce the length of the input prompt or the number of requested output tokens."
+        )
+        return {"object": "error", "error": {"message": message, "type": "BadRequestError", "param": None, "code": 400}}
+    message = (
+        f"This model's maximum context length is {window} tokens. However, you requested {prompt + max_tokens} "
+        f"tokens ({prompt} in the messages, {max_tokens} in the completion). Please reduce the length of the "
+        "messages or completion."
+    )
+    return {
+        "error": {
+            "message": message,
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
 
 
 # --- Anthropic ------------------------------------------------------------------------------------
 
 
 def anthropic_app(state: FakeProvider) -> Starlette:
-    def error(fault: Fault) -> JSONResponse:
+    def error(fault: Fault, prompt: int = 0) -> JSONResponse:
         kind = {429: "rate_limit_error", 401: "authentication_error", 529: "overloaded_error"}.get(
             fault.status, "api_error" if fault.status >= 500 else "invalid_request_error"
         )
-        message = "prompt is too long: 300000 tokens > 200000 maximum" if fault.status == 400 else "fake failure"
+        message = f"prompt is too long: {prompt} tokens > 200000 maximum" if fault.status == 400 else "fake failure"
         return _status(fault, {"type": "error", "error": {"type": kind, "message": message}})
+
+    def refusal(prompt: int, max_tokens: int) -> JSONResponse | None:
+        window = state.window
+        if window is None or prompt + max_tokens <= window:
+            return None
+        state.refusals += 1
+        if prompt > window:
+            message = f"prompt is too long: {prompt} tokens > {window} maximum"
+        else:
+            message = (
+                f"input length and `max_tokens` exceed context limit: {prompt} + {max_tokens} > {window}, "
+                "decrease input length or `max_tokens` and try again"
+            )
+        return JSONResponse(
+            {"type": "error", "error": {"type": "invalid_request_error", "message": message}}, status_code=400
+        )
 
     async def models(request: Request) -> Response:
         fault = state.take_fault()
@@ -197,17 +337,20 @@ def anthropic_app(state: FakeProvider) -> Starlette:
 
     async def count_tokens(request: Request) -> Response:
         body = await request.json()
-        p = plan("anthropic", body["messages"], bool(body.get("tools")), False, _text_of(body.get("system", "")))
+        p = state.plan("anthropic", body, False, _text_of(body.get("system", "")))
         return JSONResponse({"input_tokens": p.input_tokens})
 
     async def messages(request: Request) -> Response:
         body = await request.json()
         state.requests.append(body)
+        thinking = (body.get("thinking") or {}).get("type") == "enabled"
+        p = state.plan("anthropic", body, thinking, _text_of(body.get("system", "")))
         fault = state.take_fault()
         if fault and fault.kind == "status":
-            return error(fault)
-        thinking = (body.get("thinking") or {}).get("type") == "enabled"
-        p = plan("anthropic", body["messages"], bool(body.get("tools")), thinking, _text_of(body.get("system", "")))
+            return error(fault, p.input_tokens)
+        refused = refusal(p.input_tokens, body.get("max_tokens") or 0)
+        if refused is not None:
+            return refused
 
         def event(kind: str, data: dict[str, Any]) -> bytes:
             return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
@@ -337,7 +480,12 @@ def ollama_app(state: FakeProvider, context_length: int = 131072) -> Starlette:
         fault = state.take_fault()
         if fault and fault.kind == "status":
             return _status(fault, {"error": "fake failure"})
-        p = plan("ollama", body["messages"], bool(body.get("tools")), bool(body.get("think")))
+        p = state.plan("ollama", body, bool(body.get("think")))
+        num_ctx = (body.get("options") or {}).get("num_ctx") or context_length
+        if state.window is not None and p.input_tokens > min(num_ctx, state.window):
+            state.refusals += 1
+            limit = min(num_ctx, state.window)
+            return JSONResponse({"error": f"input length exceeds limit ({p.input_tokens} > {limit})"}, status_code=400)
         model = body["model"]
 
         def line(message: dict[str, Any], **extra: Any) -> bytes:

@@ -7,26 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from privategpt.llm.service import LLMService
-from privategpt.llm.types import Capabilities, ChatMessage, ModelInfo, Usage
+from privategpt.llm.types import Capabilities, ModelInfo, Usage
 from privategpt.settings import Settings
 from privategpt.usage import service as usage
-from tests.llm.conftest import service_for
 from tests.support.api import User, assert_error
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.mark.anyio
-async def test_calls_are_counted_and_priced(alice: User, settings: Settings) -> None:
-    llm: LLMService = service_for(settings)
+def test_calls_are_counted_and_priced(alice: User) -> None:
     for model in ("openai/gpt-4o-mini", "openai/gpt-4o-mini", "ollama/llama3.2"):
-        prepared = await llm.prepare(model, (ChatMessage("user", "count me"),))
-        await llm.complete(prepared, user_id=alice.user_id)
-    await llm.aclose()
+        body = {"model": model, "messages": [{"role": "user", "content": "count me"}]}
+        response = alice.client.post("/api/chat/quick", json=body)
+        assert response.status_code == 200, response.text
+        assert response.json()["usage"]["estimated"] is False
 
     report = alice.client.get("/api/usage").json()
     today = date.today().isoformat()
@@ -70,3 +62,9 @@ def test_range_and_access_rules(alice: User, bob: User, admin: User, settings: S
     assert_error(bob.client.get("/api/usage", params={"user_id": alice.user_id}), 403, "forbidden")
     as_admin = admin.client.get("/api/usage", params={"user_id": alice.user_id})
     assert as_admin.status_code == 200 and as_admin.json()["user_id"] == alice.user_id
+
+
+def test_days_must_be_iso_dates(alice: User) -> None:
+    for params in ({"to": "0"}, {"from": "1700000000"}, {"to": "2026-1-5"}, {"from": "2026-02-30"}):
+        assert_error(alice.client.get("/api/usage", params=params), 422, "validation_error")
+    assert alice.client.get("/api/usage", params={"from": "2026-01-01", "to": "2026-01-31"}).status_code == 200

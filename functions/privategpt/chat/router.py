@@ -1,40 +1,39 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from privategpt.auth.deps import CurrentPrincipal
 from privategpt.chat import service
 from privategpt.chat.schemas import QuickChat, QuickResult, SendMessage, SendResult, StreamTicket
 from privategpt.deps import SettingsDep
-from privategpt.llm.service import LLMService
+from privategpt.errors import AUTHED, PROVIDER, check_length, error_responses
+from privategpt.llm.router import LLMDep
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
-
-def _llm(request: Request) -> LLMService:
-    llm: LLMService = request.app.state.llm
-    return llm
+_RESPONSES = error_responses(400, *AUTHED, *PROVIDER, 422)
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=SendResult)
+@router.post("/conversations/{conversation_id}/messages", response_model=SendResult, responses=_RESPONSES)
 async def send_message(
-    conversation_id: str, body: SendMessage, request: Request, principal: CurrentPrincipal, settings: SettingsDep
+    conversation_id: str, body: SendMessage, llm: LLMDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> SendResult:
     """Send a message and wait for the whole reply; returns both messages."""
-    return await service.send(_llm(request), principal, conversation_id, body, settings)
+    check_length("model", body.model, settings.max_model_chars)
+    return await service.send(llm, principal, conversation_id, body, settings)
 
 
-@router.post("/conversations/{conversation_id}/prepare-stream", response_model=StreamTicket)
+@router.post("/conversations/{conversation_id}/prepare-stream", response_model=StreamTicket, responses=_RESPONSES)
 async def prepare_stream(
-    conversation_id: str, body: SendMessage, request: Request, principal: CurrentPrincipal, settings: SettingsDep
+    conversation_id: str, body: SendMessage, llm: LLMDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> StreamTicket:
     """Phase 1 of a streamed reply: checks, saves the user message, returns a one-use stream URL."""
-    return await service.prepare_stream(_llm(request), principal, conversation_id, body, settings)
+    check_length("model", body.model, settings.max_model_chars)
+    return await service.prepare_stream(llm, principal, conversation_id, body, settings)
 
 
-@router.post("/quick", response_model=QuickResult)
-async def quick_chat(
-    body: QuickChat, request: Request, principal: CurrentPrincipal, settings: SettingsDep
-) -> QuickResult:
+@router.post("/quick", response_model=QuickResult, responses=_RESPONSES)
+async def quick_chat(body: QuickChat, llm: LLMDep, principal: CurrentPrincipal, settings: SettingsDep) -> QuickResult:
     """Stateless one-shot chat; only usage is recorded."""
-    return await service.quick(_llm(request), principal, body, settings)
+    check_length("model", body.model, settings.max_model_chars)
+    return await service.quick(llm, principal, body, settings)

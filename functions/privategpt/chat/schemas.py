@@ -1,21 +1,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from privategpt.conversations.schemas import ConversationOut, MessageOut
 from privategpt.llm.types import ChatOptions
+from privategpt.openapi import MODEL_PATTERN, setting_limit
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts 1024.0 as an integer; strict pydantic would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class OptionsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, gt=0)
+    max_tokens: Annotated[int, Field(gt=0), BeforeValidator(_integral)] | None = None
     thinking: bool = False
-    thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    thinking_budget_tokens: Annotated[int, Field(ge=1024), BeforeValidator(_integral)] | None = None
 
     def to_options(self) -> ChatOptions:
         return ChatOptions(
@@ -26,12 +32,24 @@ class OptionsIn(BaseModel):
         )
 
 
-class SendMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_CONTENT = Field(min_length=1, json_schema_extra=setting_limit(maxLength="max_message_chars"))
 
-    content: str = Field(min_length=1)
-    model: str | None = Field(default=None, description="qualified or bare; default: the conversation's last model")
-    system_prompt_id: str | None = None
+
+def _model(description: str) -> Any:
+    return Field(
+        default=None,
+        pattern=MODEL_PATTERN,
+        description=description,
+        json_schema_extra=setting_limit(maxLength="max_model_chars"),
+    )
+
+
+class SendMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    content: str = _CONTENT
+    model: str | None = _model("qualified or bare; default: the conversation's last model")
+    system_prompt_id: str | None = Field(default=None, max_length=64)
     options: OptionsIn = Field(default_factory=OptionsIn)
 
 
@@ -50,17 +68,17 @@ class StreamTicket(BaseModel):
 
 
 class QuickMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     role: Literal["system", "user", "assistant"]
-    content: str = Field(min_length=1)
+    content: str = _CONTENT
 
 
 class QuickChat(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    messages: list[QuickMessage] = Field(min_length=1)
-    model: str | None = None
+    messages: list[QuickMessage] = Field(min_length=1, json_schema_extra=setting_limit(maxItems="max_quick_messages"))
+    model: str | None = _model("qualified or bare; default: the configured default model")
     options: OptionsIn = Field(default_factory=OptionsIn)
 
 
@@ -68,6 +86,7 @@ class UsageOut(BaseModel):
     input_tokens: int
     output_tokens: int
     total_tokens: int
+    estimated: bool = Field(default=False, description="counted here: the provider reported no usage")
 
 
 class QuickResult(BaseModel):

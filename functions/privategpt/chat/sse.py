@@ -7,7 +7,9 @@ from typing import Any
 
 HEARTBEAT = b": ping\n\n"
 
+# One encoder for every event: ``json.dumps`` with non-default options builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 def event(sequence: int, kind: str, data: dict[str, Any]) -> bytes:
-    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return f"id: {sequence}\nevent: {kind}\ndata: {payload}\n\n".encode()
+    return f"id: {sequence}\nevent: {kind}\ndata: {_encode(data)}\n\n".encode()

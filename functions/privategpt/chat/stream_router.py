@@ -8,12 +8,17 @@ from fastapi.responses import StreamingResponse
 from privategpt import __version__
 from privategpt.chat import service
 from privategpt.deps import SettingsDep
+from privategpt.errors import error_responses
 from privategpt.llm.service import LLMService
 
 router = APIRouter(tags=["stream"])
 
 
-@router.get("/stream/{token}", response_class=StreamingResponse)
+@router.get(
+    "/stream/{token}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **error_responses(404, 410, 503)},
+)
 async def stream(token: str, request: Request, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events for one reply (see the README for the event contract)."""
     llm: LLMService = request.app.state.llm

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from privategpt.settings import Settings
 
 THINK = "think"
 _ATTRIBUTE = re.compile(r'([A-Za-z_][\w:.-]*)\s*=\s*"([^"]*)"')
@@ -164,3 +168,19 @@ def _merged(pieces: list[Piece]) -> list[Piece]:
         else:
             out.append(piece)
     return out
+
+
+def parser_for(settings: Settings) -> TagParser:
+    return TagParser(frozenset(settings.chat_ui_tags), settings.chat_ui_tag_max_chars)
+
+
+def split(text: str, settings: Settings) -> tuple[str, str]:
+    """Stored content (UI tags kept as written) and thinking, from a whole text that may carry <think> blocks."""
+    parser = parser_for(settings)
+    content, thinking = [], []
+    for piece in [*parser.feed(text), *parser.flush()]:
+        if isinstance(piece, Thinking):
+            thinking.append(piece.text)
+        else:
+            content.append(piece.raw if isinstance(piece, UiTag) else piece.text)
+    return "".join(content), "".join(thinking)

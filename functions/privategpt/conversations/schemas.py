@@ -1,26 +1,51 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from privategpt.openapi import LINE_PATTERN, MODEL_PATTERN, setting_limit
+
+Title = Annotated[
+    str,
+    Field(
+        min_length=1,
+        pattern=LINE_PATTERN,
+        description="one line: no control characters, not only spaces (which are trimmed)",
+        json_schema_extra=setting_limit(maxLength="max_title_chars"),
+    ),
+    AfterValidator(str.strip),
+]
+Model = Annotated[
+    str,
+    Field(
+        min_length=1,
+        pattern=MODEL_PATTERN,
+        description="qualified (`provider/model`) or bare; the registry must know it",
+        json_schema_extra=setting_limit(maxLength="max_model_chars"),
+    ),
+]
+PromptId = Annotated[str, Field(max_length=64)]
 
 
 class ConversationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str | None = Field(default=None, min_length=1)
-    model: str | None = Field(default=None, min_length=1)
-    system_prompt_id: str | None = None
+    title: Title | None = None
+    model: Model | None = None
+    system_prompt_id: PromptId | None = None
 
 
 class ConversationUpdate(BaseModel):
-    """Only the fields sent change; ``null`` clears ``model`` or ``system_prompt_id``."""
+    """Only the fields sent change; ``null`` clears ``model`` or ``system_prompt_id`` (a title cannot be cleared)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str | None = Field(default=None, min_length=1)
-    model: str | None = Field(default=None, min_length=1)
-    system_prompt_id: str | None = None
+    title: Title | SkipJsonSchema[None] = None
+    model: Model | None = None
+    system_prompt_id: PromptId | None = None
 
 
 class ConversationOut(BaseModel):
@@ -54,6 +79,7 @@ class MessageOut(BaseModel):
     error_code: str | None
     latency_ms: float | None
     time_to_first_token_ms: float | None
+    usage_estimated: bool = Field(default=False, description="the usage was counted: the provider reported none")
     created_at: datetime
 
 

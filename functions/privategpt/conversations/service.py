@@ -53,6 +53,7 @@ def message_out(item: MessageItem) -> MessageOut:
         time_to_first_token_ms=(
             float(item.time_to_first_token_ms) if item.time_to_first_token_ms is not None else None
         ),
+        usage_estimated=bool(item.usage_estimated),
         created_at=item.created_at,
     )
 

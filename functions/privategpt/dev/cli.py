@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--stream-port", type=int, help="port of the streaming app (default: --port + 1)")
     dev.add_argument("--data-dir", type=Path, help="where local data lives (default: .local/)")
+    dev.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        help="serve the demo model demo/echo (default: only when no providers file and no API key is set)",
+    )
 
     token = commands.add_parser("token", help="print a token signed by the local development issuer")
     token.add_argument("--sub", required=True, help="the user's subject")
@@ -37,13 +42,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _find_data_dir(settings: Settings, key_file: str) -> Path | None:
+    """The data directory holding the signing key `dev` made: as `dev` resolves it (from the working
+    directory), else, for a relative one, the nearest parent directory that has it (as git finds .git)."""
+    candidates = [settings.data_dir.resolve()]
+    if not settings.data_dir.is_absolute():
+        candidates += [parent / settings.data_dir for parent in Path.cwd().parents]
+    return next((c for c in candidates if (c / "issuer" / key_file).is_file()), None)
+
+
 def _token(args: argparse.Namespace) -> int:
-    from privategpt.auth.local_issuer import LocalIssuer
+    from privategpt.auth.local_issuer import _KEY_FILE, LocalIssuer
 
     settings = _settings(args.data_dir)
     if settings.auth_provider != "local":
         print("privategpt token mints tokens only for PGPT_AUTH_PROVIDER=local", file=sys.stderr)
         return 2
+    data_dir = _find_data_dir(settings, _KEY_FILE)
+    if data_dir is None:
+        # Making a new key here would sign tokens the running `dev` rejects (401): refuse instead.
+        print(
+            f"no signing key in {settings.data_dir.resolve() / 'issuer'}: `privategpt dev` creates it. Run this "
+            "where you run `dev` (the repository root for `make dev`), or pass the same --data-dir "
+            "(or PGPT_DATA_DIR) as `dev`.",
+            file=sys.stderr,
+        )
+        return 2
+    if data_dir != settings.data_dir.resolve():
+        print(f"privategpt token: signing with the key `dev` made under {data_dir}", file=sys.stderr)
+    settings = settings.model_copy(update={"data_dir": data_dir})
     token = LocalIssuer(settings).mint(
         args.sub, email=args.email, name=args.name, roles=args.role, ttl_seconds=args.ttl
     )
@@ -58,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _token(args)
         from privategpt.dev.runner import run_dev
 
-        return run_dev(_settings(args.data_dir), host=args.host, port=args.port, stream_port=args.stream_port)
+        return run_dev(
+            _settings(args.data_dir), host=args.host, port=args.port, stream_port=args.stream_port, demo=args.demo
+        )
     except ValidationError as exc:
         print(f"invalid settings:\n{exc}", file=sys.stderr)
         return 2

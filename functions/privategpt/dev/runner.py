@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 import sys
 from contextlib import ExitStack
 from types import FrameType
 
 import uvicorn
 
+from privategpt import access_log
 from privategpt.app import create_app, create_stream_app
+from privategpt.dev.demo_llm import MODEL_ID as DEMO_MODEL_ID
+from privategpt.dev.demo_llm import DemoLLM
 from privategpt.dev.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
+from privategpt.llm import config as llm_config
 from privategpt.llm.service import LLMService
 from privategpt.settings import Settings
 from privategpt.storage import db
+
+DEMO_CHUNK_DELAY_SECONDS = 0.02  # the demo's reply streams visibly, word by word
 
 
 async def _report_providers(llm: LLMService) -> None:
@@ -29,11 +37,40 @@ async def _report_providers(llm: LLMService) -> None:
         print(line + (f" ({state.last_error})" if state.last_error else ""))
     if not llm.registry.states:
         print("  none: set OPENAI_API_KEY or ANTHROPIC_API_KEY, run Ollama, or write a providers file")
+    if llm.settings.llm_demo_base_url:
+        print(f"  ({DEMO_MODEL_ID} is the demo model: it echoes, needs no key, and exists only under `dev`)")
     await llm.aclose()
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        return False  # uvicorn will say what is wrong with the host
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def _port_problem(host: str, port: int, stream_port: int) -> str | None:
+    if port == stream_port:
+        return f"--port and --stream-port are both {port}: the API and the streaming app need a port each"
+    for name, value in (("--port", port), ("--stream-port", stream_port)):
+        if _port_in_use(host, value):
+            free = " and ".join(str(p) for p in (port + 1000, port + 1001))
+            return (
+                f"port {value} ({name}) is in use on {host}. Pick another pair, e.g. "
+                f'`make dev ARGS="--port {port + 1000}"` (uses {free}: the streaming app takes --port + 1)'
+            )
+    return None
 
 
 async def _serve(api: uvicorn.Server, stream: uvicorn.Server) -> None:
@@ -47,7 +84,15 @@ async def _serve(api: uvicorn.Server, stream: uvicorn.Server) -> None:
     await asyncio.gather(api.serve(), stream.serve(), linked())
 
 
-def run_dev(settings: Settings, *, host: str, port: int, stream_port: int | None = None) -> int:
+def run_dev(
+    settings: Settings, *, host: str, port: int, stream_port: int | None = None, demo: bool | None = None
+) -> int:
+    """``demo``: serve the demo model (None: only when no provider is configured, see llm_config.demo_wanted)."""
+    stream_port = stream_port or port + 1
+    problem = _port_problem(host, port, stream_port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     # uvicorn shuts down on SIGINT/SIGTERM and then re-raises the signal; these handlers turn that into
     # an orderly exit, so the ExitStack below still stops DynamoDB Local.
     signal.signal(signal.SIGTERM, _exit)
@@ -75,7 +120,13 @@ def run_dev(settings: Settings, *, host: str, port: int, stream_port: int | None
             from privategpt.auth.local_issuer import LocalIssuer
 
             LocalIssuer(settings).ensure_key()
-        stream_port = stream_port or port + 1
+        if settings.llm_demo_base_url is None and (llm_config.demo_wanted(settings) if demo is None else demo):
+            try:
+                demo_llm = stack.enter_context(DemoLLM(chunk_delay_seconds=DEMO_CHUNK_DELAY_SECONDS))
+            except (OSError, RuntimeError) as exc:
+                print(f"error: the demo model did not start ({exc}); --no-demo runs without it", file=sys.stderr)
+                return 1
+            settings = settings.model_copy(update={"llm_demo_base_url": demo_llm.base_url})
         if settings.stream_base_url is None:
             settings = settings.model_copy(update={"stream_base_url": f"http://{host}:{stream_port}"})
         app = create_app(settings)
@@ -93,5 +144,6 @@ def run_dev(settings: Settings, *, host: str, port: int, stream_port: int | None
         stream = uvicorn.Server(
             uvicorn.Config(stream_app, host=host, port=stream_port, log_level="info", lifespan="off")
         )
+        access_log.install()  # after uvicorn's logging config: no stream token in access lines
         asyncio.run(_serve(api, stream))
     return 0

@@ -5,9 +5,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from privategpt import __version__
-from privategpt.errors import ServiceUnavailable
+from privategpt.deps import SettingsDep
+from privategpt.errors import error_responses
 from privategpt.observability import logger
-from privategpt.storage import db
+from privategpt.storage import db, outage
 
 router = APIRouter(prefix="/api/health", tags=["health"])
 
@@ -23,12 +24,16 @@ async def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
-@router.get("/ready", response_model=Health)
-async def ready() -> Health:
+@router.get("/ready", response_model=Health, responses=error_responses(503))
+async def ready(settings: SettingsDep) -> Health:
     """Readiness: the table answers too. No authentication."""
     try:
         await run_in_threadpool(db.ping)
     except Exception as exc:
-        logger.warning("readiness check failed", extra={"error": type(exc).__name__})
-        raise ServiceUnavailable("the database is not reachable") from exc
+        unavailable = outage.find(exc)
+        logger.warning(
+            "readiness check failed",
+            extra={"error": type(exc).__name__, "reason": unavailable.reason if unavailable else None},
+        )
+        raise outage.service_unavailable(settings.dynamodb_retry_after_seconds) from exc
     return Health(status="ok", version=__version__)

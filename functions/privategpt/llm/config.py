@@ -27,6 +27,13 @@ DEFAULT_KEY_ENV: dict[str, str | None] = {
 }
 BASE_URL_ENV = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL", "ollama": "OLLAMA_BASE_URL"}
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
+# The demo model (privategpt.dev.demo_llm, started only by `dev`) is wired in as an OpenAI-compatible
+# provider when PGPT_LLM_DEMO_BASE_URL is set; the demo server takes its names from here, and nothing
+# outside privategpt.dev imports that package.
+DEMO_PROVIDER = "demo"
+DEMO_MODEL = "echo"
+DEMO_CONTEXT_WINDOW = 8192
+DEMO_MAX_OUTPUT_TOKENS = 1024
 
 
 class _Strict(BaseModel):
@@ -115,12 +122,37 @@ def from_environment() -> ProvidersFile:
     return ProvidersFile(providers=providers)
 
 
+def demo_wanted(settings: Settings) -> bool:
+    """``dev`` offers the demo model when nothing is configured: no providers file and no API key.
+
+    Ollama is always probed and does not count: whether it answers is known only later, and the demo
+    (last in priority order, under its own provider name) never shadows its models.
+    """
+    return settings.llm_providers_file is None and not any(
+        os.environ.get(name) for name in DEFAULT_KEY_ENV.values() if name
+    )
+
+
+def demo_provider(base_url: str) -> ProviderConfig:
+    """The demo model's server as a provider; no key is read for it."""
+    override = ModelOverride(
+        context_window=DEMO_CONTEXT_WINDOW, max_output_tokens=DEMO_MAX_OUTPUT_TOKENS, capabilities=["thinking"]
+    )
+    config = ProviderConfig(
+        name=DEMO_PROVIDER, type="openai", base_url=base_url, allow=[DEMO_MODEL], models={DEMO_MODEL: override}
+    )
+    config.api_key_env = None  # not OPENAI_API_KEY: a real key never goes to the demo server
+    return config
+
+
 def load(settings: Settings) -> ProvidersFile:
     loaded = load_file(settings.llm_providers_file) if settings.llm_providers_file else from_environment()
     for provider in loaded.providers:
         env_name = BASE_URL_ENV[provider.type]
         if provider.base_url is None and os.environ.get(env_name):
             provider.base_url = os.environ[env_name]
+    if settings.llm_demo_base_url and all(p.name != DEMO_PROVIDER for p in loaded.providers):
+        loaded.providers.append(demo_provider(settings.llm_demo_base_url))
     if settings.llm_default_model:
         loaded.default_model = settings.llm_default_model
     return loaded

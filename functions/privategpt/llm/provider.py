@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from privategpt.errors import AppError
 from privategpt.llm.config import ProviderConfig
+from privategpt.llm.errors import ContextTooLong
 from privategpt.llm.types import (
     Capabilities,
     ChatRequest,
@@ -38,6 +42,11 @@ class ModelDetails:
     capabilities: Capabilities | None = None
 
 
+# What the registry does with a provider's refusal of a prompt as too long: learn the stated window, and
+# return the 413 the caller gets.
+RefusalHook = Callable[[ChatRequest, ContextTooLong], AppError]
+
+
 class Provider(ABC, Generic[Client]):
     """A configured provider. Its HTTP client is made on first use, one per event loop."""
 
@@ -52,10 +61,29 @@ class Provider(ABC, Generic[Client]):
         self.first_token_timeout = config.timeouts.first_token or settings.llm_first_token_timeout_seconds
         self.total_timeout = config.timeouts.total or settings.llm_total_timeout_seconds
         self._clients: LoopLocal[Client] = LoopLocal(self._make_client)
+        self.on_refusal: RefusalHook | None = None
+
+    @contextmanager
+    def refusals(self, request: ChatRequest) -> Iterator[None]:
+        """Around a provider call: a refusal of the prompt as too long goes through ``on_refusal``."""
+        try:
+            yield
+        except ContextTooLong as exc:
+            if self.on_refusal is None:
+                raise
+            raise self.on_refusal(request, exc) from exc
 
     @property
     def client(self) -> Client:
         return self._clients.get()
+
+    #: the module its client comes from, imported by ``preload`` (kept off the cold-start path until then)
+    sdk_module: str = "httpx"
+
+    def preload(self) -> None:
+        """Import the client's SDK. Run in a worker thread before the first call: the first import of an SDK
+        costs a second or more, which must neither block the event loop nor count against a call's timeout."""
+        importlib.import_module(self.sdk_module)
 
     @abstractmethod
     def _make_client(self) -> Client: ...

@@ -13,22 +13,29 @@ import difflib
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from privategpt.errors import AppError
-from privategpt.llm import catalog
+from privategpt.llm import catalog, context
 from privategpt.llm.config import ProviderConfig, ProvidersFile
-from privategpt.llm.errors import ModelNotFound
+from privategpt.llm.errors import ContextTooLong, ModelNotFound
 from privategpt.llm.provider import ModelDetails, Provider
 from privategpt.llm.providers import build
-from privategpt.llm.types import Capabilities, ModelInfo
+from privategpt.llm.types import Capabilities, ChatRequest, ModelInfo
 from privategpt.loops import LoopLocal
 from privategpt.observability import logger
 from privategpt.settings import Settings
 
 HealthStatus = Literal["ok", "degraded", "down", "unknown"]
+LearnedWindows = dict[tuple[str, str | None, str], int]
+
+# Windows providers stated when they refused a prompt: (provider, base URL, model) → tokens in our counting.
+# They outlive rediscovery, so a conversation that outgrew a server's window stays fitted to it, and they are
+# shared by every registry of the process (`privategpt dev` serves the API and the streaming app in one).
+LEARNED_WINDOWS: LearnedWindows = {}
 _MAX_SUGGESTIONS = 5
 
 
@@ -61,12 +68,16 @@ class ProviderState:
         return "ok"
 
 
+def _key(config: ProviderConfig, model: str) -> tuple[str, str | None, str]:
+    return (config.name, config.base_url, model)
+
+
 def _semaphore_factory(limit: int) -> Callable[[], asyncio.Semaphore]:
     return lambda: asyncio.Semaphore(limit)
 
 
 class ModelRegistry:
-    def __init__(self, settings: Settings, providers: ProvidersFile) -> None:
+    def __init__(self, settings: Settings, providers: ProvidersFile, learned: LearnedWindows | None = None) -> None:
         self.settings = settings
         self.default_model = providers.default_model
         self._states = {
@@ -78,6 +89,7 @@ class ModelRegistry:
             for p in providers.providers
             if p.enabled
         }
+        self._learned = LEARNED_WINDOWS if learned is None else learned
         self._refreshed_at: float | None = None
         self._refresh_lock = LoopLocal(asyncio.Lock)
         self._background: asyncio.Task[None] | None = None
@@ -94,6 +106,7 @@ class ModelRegistry:
     def provider(self, state: ProviderState) -> Provider[Any]:
         if state.provider is None:
             state.provider = build(state.config, self.settings)
+            state.provider.on_refusal = partial(self._refused, state)
         return state.provider
 
     def record(self, state: ProviderState, ok: bool, latency_ms: float, error: str | None) -> None:
@@ -120,7 +133,7 @@ class ModelRegistry:
             await self.refresh()
         elif self._stale():
             self._refresh_in_background()
-        return [m for state in self._states.values() for m in state.models]
+        return [self._fitted(state, m) for state in self._states.values() for m in state.models]
 
     def _refresh_in_background(self) -> None:
         task = self._background
@@ -138,6 +151,8 @@ class ModelRegistry:
         timeout = self.settings.llm_discovery_timeout_seconds
         try:
             provider = self.provider(state)
+            # Its client (and SDK: the first import costs seconds on a busy machine) is made outside the bound.
+            await asyncio.to_thread(provider.preload)
             names = await asyncio.wait_for(provider.list_models(), timeout)
             offered = [n for n in names if state.config.offers(n)]
             details = await asyncio.wait_for(asyncio.gather(*(self._describe(provider, n) for n in offered)), timeout)
@@ -168,15 +183,35 @@ class ModelRegistry:
         """Models the providers file names outright stay usable while discovery fails."""
         return [self._info(config, name, None) for name in config.models if not any(c in name for c in "*?[")]
 
+    def _window(self, config: ProviderConfig, name: str, details: ModelDetails | None) -> int:
+        """The providers file's window, else the provider's (Ollama's capped: num_ctx costs GPU memory), else
+        the built-in table's, else the cautious default; never more than a refusal taught us."""
+        override = config.models.get(name)
+        known = catalog.family(name)
+        if override and override.context_window:
+            window = override.context_window
+        else:
+            window = (
+                (details.context_window if details else None)
+                or (known.context_window if known else None)
+                or self.settings.llm_default_context_window
+            )
+            if config.type == "ollama":
+                window = min(window, self.settings.llm_ollama_max_context_window)
+        learned = self._learned.get(_key(config, name))
+        return min(window, learned) if learned else window
+
+    def _fitted(self, state: ProviderState, model: ModelInfo) -> ModelInfo:
+        """The model with a window learned since discovery (maybe by another registry of this process)."""
+        learned = self._learned.get(_key(state.config, model.name))
+        if learned is None or learned >= model.context_window:
+            return model
+        return replace(model, context_window=learned, max_output_tokens=min(model.max_output_tokens, learned))
+
     def _info(self, config: ProviderConfig, name: str, details: ModelDetails | None) -> ModelInfo:
         override = config.models.get(name)
         known = catalog.family(name)
-        context = (
-            (override.context_window if override else None)
-            or (details.context_window if details else None)
-            or (known.context_window if known else None)
-            or self.settings.llm_default_context_window
-        )
+        context = self._window(config, name, details)
         max_output = (
             (override.max_output_tokens if override else None)
             or (known.max_output_tokens if known else None)
@@ -225,5 +260,42 @@ class ModelRegistry:
             choices = sorted({m.id for m in models} | {m.name for m in models})
             close = difflib.get_close_matches(ref, choices, n=_MAX_SUGGESTIONS, cutoff=0.5)
             raise ModelNotFound(f"unknown model {ref!r}", details={"model": ref, "suggestions": close})
-        model = found[0]
+        model = self._fitted(self._states[found[0].provider], found[0])
         return self._states[model.provider], model
+
+    # --- windows learned from refusals ---
+
+    def learn(self, provider: str, model: str, window: int) -> ModelInfo | None:
+        """Remember that ``provider``'s ``model`` takes at most ``window`` tokens; the model as it now is."""
+        state = self._states.get(provider)
+        if state is None:
+            return None
+        key = _key(state.config, model)
+        known = self._learned.get(key)
+        self._learned[key] = min(window, known) if known else window
+        found = next((m for m in state.models if m.name == model), None)
+        return self._fitted(state, found) if found else None
+
+    def _refused(self, state: ProviderState, request: ChatRequest, exc: ContextTooLong) -> AppError:
+        """A provider refused a prompt as too long: learn the window it stated and answer 413 with it.
+
+        Our prompt count is an estimate for most models; when the provider counted the same prompt as more
+        tokens than we did, the stated window is scaled down by that ratio so that our counting fits theirs."""
+        found = next((m for m in state.models if m.name == request.model), None)
+        if found is None:
+            return exc
+        model = self._fitted(state, found)
+        prompt = request.prompt_tokens or 0
+        window = exc.window
+        if window is not None:
+            ours = window
+            if exc.prompt_tokens and prompt and exc.prompt_tokens > prompt:
+                ours = window * prompt // exc.prompt_tokens
+            if ours < model.context_window:
+                logger.warning(
+                    "provider refused a prompt as too long; window learned",
+                    extra={"model": model.id, "stated": window, "learned": ours, "was": model.context_window},
+                )
+                model = self.learn(state.name, model.name, ours) or model
+        others = [self._fitted(st, m) for st in self._states.values() for m in st.models]
+        return context.refused(model, window, prompt, request.max_tokens or 0, others)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from privategpt.auth.deps import AdminPrincipal, CurrentPrincipal
+from privategpt.errors import AUTHED, error_responses
 from privategpt.llm.registry import ModelRegistry
 from privategpt.llm.schemas import ModelList, ModelOut, ProviderHealthOut, ProviderList
 from privategpt.llm.service import LLMService, model_view
@@ -13,6 +16,9 @@ router = APIRouter(prefix="/api", tags=["models"])
 def _service(request: Request) -> LLMService:
     service: LLMService = request.app.state.llm
     return service
+
+
+LLMDep = Annotated[LLMService, Depends(_service)]
 
 
 def _providers(registry: ModelRegistry) -> ProviderList:
@@ -33,7 +39,7 @@ def _providers(registry: ModelRegistry) -> ProviderList:
     )
 
 
-@router.get("/models", response_model=ModelList)
+@router.get("/models", response_model=ModelList, responses=error_responses(*AUTHED))
 async def list_models(request: Request, principal: CurrentPrincipal) -> ModelList:
     """Every model of every enabled provider; ``conflicts`` lists bare names several providers offer
     (a bare name goes to the first provider listed)."""
@@ -46,13 +52,13 @@ async def list_models(request: Request, principal: CurrentPrincipal) -> ModelLis
     )
 
 
-@router.get("/providers", response_model=ProviderList)
+@router.get("/providers", response_model=ProviderList, responses=error_responses(*AUTHED))
 async def list_providers(request: Request, principal: CurrentPrincipal) -> ProviderList:
     """Provider health: ok / degraded / down from discovery and recent calls."""
     return _providers(_service(request).registry)
 
 
-@router.post("/providers/refresh", response_model=ProviderList)
+@router.post("/providers/refresh", response_model=ProviderList, responses=error_responses(*AUTHED))
 async def refresh_providers(request: Request, principal: AdminPrincipal) -> ProviderList:
     """Rediscover every provider's models now (admins only)."""
     registry = _service(request).registry

@@ -1,4 +1,4 @@
-"""One entry point for model calls: resolve the model, check the context, call, record usage.
+"""One entry point for model calls: resolve the model, check the context, call, meter usage.
 
 Chat (streaming and not) builds on ``prepare`` + ``stream``/``complete``; nothing outside ``llm/`` talks to
 a provider directly.
@@ -7,10 +7,9 @@ a provider directly.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from contextlib import aclosing
+from dataclasses import dataclass, replace
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 
 from privategpt.llm import context
 from privategpt.llm.provider import collect
@@ -26,11 +25,9 @@ from privategpt.llm.types import (
     StreamEvent,
     ToolDefinition,
     Usage,
-    UsageReport,
 )
-from privategpt.observability import logger
+from privategpt.llm.usage import UsageMeter
 from privategpt.settings import Settings
-from privategpt.usage import service as usage
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,26 @@ class LLMService:
         self.registry = registry
         self.counter = TokenCounter(settings)
 
+    def answer_limit(self, model: ModelInfo, options: ChatOptions) -> int:
+        """The most an answer may take: the request's ``max_tokens``, else the model's output limit."""
+        return min(options.max_tokens or model.max_output_tokens, model.max_output_tokens)
+
+    def minimum_answer(self, options: ChatOptions) -> int:
+        """The least room a prompt must leave: ``PGPT_LLM_MIN_ANSWER_TOKENS``, or a smaller ``max_tokens``."""
+        return min(options.max_tokens or self.settings.llm_min_answer_tokens, self.settings.llm_min_answer_tokens)
+
     def reserved_output(self, model: ModelInfo, options: ChatOptions) -> int:
-        return options.max_tokens or min(model.max_output_tokens, self.settings.llm_default_max_output_tokens)
+        """What to keep free for the answer when choosing how much history fits (chat's budget is
+        ``window - reserved_output - fixed prompt``): the request's ``max_tokens`` if it set one, else the
+        model's output limit capped by ``PGPT_LLM_DEFAULT_MAX_OUTPUT_TOKENS`` and by
+        ``PGPT_LLM_ANSWER_RESERVE_FRACTION`` of the window, never less than the minimum answer. So a small
+        window keeps half of itself for the answer instead of all of it; ``prepare`` then gives the answer
+        whatever the actual prompt leaves."""
+        limit = self.answer_limit(model, options)
+        if options.max_tokens:
+            return limit
+        share = int(model.context_window * self.settings.llm_answer_reserve_fraction)
+        return max(min(limit, self.settings.llm_default_max_output_tokens, share), self.minimum_answer(options))
 
     async def prepare(
         self,
@@ -61,16 +76,26 @@ class LLMService:
         options: ChatOptions | None = None,
         prompt_tokens: int | None = None,
     ) -> Prepared:
-        """Resolve the model (404) and check the context window (413). ``prompt_tokens`` may come from
-        stored per-message counts; otherwise the messages are counted here."""
+        """Resolve the model (404), then give the answer what the window leaves after the prompt, up to its
+        limit: that is the request's ``max_tokens``, sent to the provider. 413 when the prompt leaves less than
+        the minimum answer. ``prompt_tokens`` may come from stored per-message counts; otherwise the messages
+        are counted here."""
         state, model = await self.registry.resolve(model_ref)
         options = options or ChatOptions()
         request = ChatRequest(model=model.name, messages=messages, tools=tools, options=options)
         if prompt_tokens is None:
             exact = await self.registry.provider(state).count_tokens(request)
             prompt_tokens = exact if exact is not None else self.count(model, messages)
-        reserved = self.reserved_output(model, options)
-        context.check(model, prompt_tokens, reserved, await self.registry.models())
+        left = model.context_window - prompt_tokens
+        minimum = self.minimum_answer(options)
+        if left < minimum:
+            raise context.too_long(model, prompt_tokens, minimum, await self.registry.models())
+        request = replace(
+            request,
+            max_tokens=min(self.answer_limit(model, options), left),
+            context_window=model.context_window,
+            prompt_tokens=prompt_tokens,
+        )
         return Prepared(state, model, request, prompt_tokens)
 
     def count_message(self, model: ModelInfo, message: ChatMessage) -> int:
@@ -80,8 +105,14 @@ class LLMService:
         provider_type = self.registry.provider_type(model.provider)
         return self.counter.count_messages(provider_type, model.name, messages)
 
-    async def stream(self, prepared: Prepared, *, user_id: str | None = None) -> AsyncGenerator[StreamEvent, None]:
-        """Provider events with retries and limits; the provider's reported usage is recorded at the end."""
+    def meter(self, prepared: Prepared) -> UsageMeter:
+        """The usage of one call: reported, else counted (see ``llm/usage.py``)."""
+        model = prepared.model
+        provider_type = self.registry.provider_type(model.provider)
+        return UsageMeter(prepared.prompt_tokens, lambda text: self.counter.count_text(provider_type, model.name, text))
+
+    async def stream(self, prepared: Prepared, meter: UsageMeter | None = None) -> AsyncGenerator[StreamEvent, None]:
+        """Provider events with retries, timeouts and the concurrency cap; ``meter`` sees every event."""
         state = prepared.state
         policy = RetryPolicy(
             retries=state.config.retries if state.config.retries is not None else self.settings.llm_retries,
@@ -92,27 +123,22 @@ class LLMService:
         def outcome(ok: bool, latency_ms: float, error: str | None) -> None:
             self.registry.record(state, ok, latency_ms, error)
 
-        reported: Usage | None = None
-        try:
-            async for event in guarded_stream(
-                self.registry.provider(state), prepared.request, policy, state.limit, outcome
-            ):
-                if isinstance(event, UsageReport):
-                    reported = event.usage
-                yield event
-        finally:
-            if user_id is not None and reported is not None:
-                await self.record_usage(user_id, prepared.model, reported)
+        events = guarded_stream(self.registry.provider(state), prepared.request, policy, state.limit, outcome)
+        async with aclosing(events):
+            if meter is None:
+                async for event in events:
+                    yield event
+            else:
+                observe = meter.observe
+                async for event in events:
+                    observe(event)
+                    yield event
 
-    async def complete(self, prepared: Prepared, *, user_id: str | None = None) -> ChatResponse:
-        return await collect(self.stream(prepared, user_id=user_id), prepared.model.provider, prepared.model.name)
-
-    async def record_usage(self, user_id: str, model: ModelInfo, reported: Usage) -> None:
-        """Add a call's usage to the user's counters; a failure is logged, never raised."""
-        try:
-            await run_in_threadpool(usage.record, user_id, model, reported)
-        except Exception:  # usage must never cost the user their answer; the log keeps the trace
-            logger.exception("usage not recorded", extra={"model": model.id})
+    async def complete(self, prepared: Prepared) -> ChatResponse:
+        """A whole reply; its usage is the provider's, else counted and marked estimated."""
+        meter = self.meter(prepared)
+        response = await collect(self.stream(prepared, meter), prepared.model.provider, prepared.model.name)
+        return replace(response, usage=meter.usage() or Usage())
 
     async def aclose(self) -> None:
         await self.registry.aclose()

@@ -47,12 +47,17 @@ class ChatRequest:
     messages: tuple[ChatMessage, ...]
     tools: tuple[ToolDefinition, ...] = ()
     options: ChatOptions = field(default_factory=ChatOptions)
+    # Set by ``LLMService.prepare`` from the model and the counted prompt (None on a hand-made request):
+    max_tokens: int | None = None  # the answer's budget sent to the provider: what the window leaves, capped
+    context_window: int | None = None  # the window our accounting uses (Ollama gets it as num_ctx)
+    prompt_tokens: int | None = None  # the prompt as we counted it (to calibrate against a refusal's count)
 
 
 @dataclass(frozen=True)
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
+    estimated: bool = False  # counted by us because the provider reported none
 
     @property
     def total_tokens(self) -> int:

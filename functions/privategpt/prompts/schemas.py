@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from privategpt.openapi import LINE_PATTERN, setting_limit
 
 Scope = Literal["user", "global"]
 
@@ -11,12 +13,23 @@ Scope = Literal["user", "global"]
 class PromptIn(BaseModel):
     """Body of POST and PUT (PUT replaces every field; ``scope`` is fixed at creation)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: str = Field(min_length=1)
-    content: str = Field(min_length=1)
+    name: Annotated[
+        str,
+        Field(
+            min_length=1,
+            pattern=LINE_PATTERN,
+            description="one line: no control characters, not only spaces (which are trimmed)",
+            json_schema_extra=setting_limit(maxLength="max_prompt_name_chars"),
+        ),
+        AfterValidator(str.strip),
+    ]
+    content: str = Field(min_length=1, json_schema_extra=setting_limit(maxLength="max_prompt_content_chars"))
     model_pattern: str | None = Field(
-        default=None, description="glob over model ids, such as `claude-*`; none matches every model"
+        default=None,
+        description="glob over model ids, such as `claude-*`; none matches every model",
+        json_schema_extra=setting_limit(maxLength="max_model_pattern_chars"),
     )
     is_default: bool = False
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from fnmatch import fnmatchcase
 
 from privategpt.auth.principal import Principal
@@ -75,7 +77,7 @@ def for_model(
     if prompt_id is not None:
         return _readable(principal, prompt_id)
     for owner in (principal.user_id, None):
-        defaults = [p for p in repository.list_for(owner, settings.max_prompts_per_owner) if p.is_default]
+        defaults = _defaults(owner, settings)
         specific = [
             p for p in defaults if p.model_pattern and any(fnmatchcase(n, p.model_pattern) for n in model_names)
         ]
@@ -83,6 +85,38 @@ def for_model(
         if specific or general:
             return (specific or general)[0]
     return None
+
+
+class _GlobalDefaults:
+    """The global default prompts, read at most every ``PGPT_GLOBAL_PROMPTS_CACHE_SECONDS`` per process: every
+    reply needs them, and they change rarely. A write through this process clears them at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[PromptItem] | None = None
+        self._read_at = 0.0
+
+    def get(self, settings: Settings) -> list[PromptItem]:
+        with self._lock:
+            if self._items is not None and time.monotonic() - self._read_at < settings.global_prompts_cache_seconds:
+                return self._items
+        items = [p for p in repository.list_for(None, settings.max_prompts_per_owner) if p.is_default]
+        with self._lock:
+            self._items, self._read_at = items, time.monotonic()
+        return items
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items = None
+
+
+_global_defaults = _GlobalDefaults()
+
+
+def _defaults(owner: str | None, settings: Settings) -> list[PromptItem]:
+    if owner is None:
+        return _global_defaults.get(settings)
+    return [p for p in repository.list_for(owner, settings.max_prompts_per_owner) if p.is_default]
 
 
 def create_prompt(principal: Principal, body: PromptCreate, settings: Settings) -> PromptOut:
@@ -101,6 +135,7 @@ def create_prompt(principal: Principal, body: PromptCreate, settings: Settings) 
     )
     if item.is_default:
         _clear_other_defaults(item, settings)
+    _global_defaults.clear()
     return _out(item)
 
 
@@ -110,8 +145,10 @@ def replace_prompt(principal: Principal, prompt_id: str, body: PromptIn, setting
     item = repository.update(item, body.model_dump())
     if item.is_default:
         _clear_other_defaults(item, settings)
+    _global_defaults.clear()
     return _out(item)
 
 
 def delete_prompt(principal: Principal, prompt_id: str, settings: Settings) -> None:
     repository.delete(_writable(principal, prompt_id, settings))
+    _global_defaults.clear()

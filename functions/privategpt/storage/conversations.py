@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -14,13 +17,15 @@ from pynamodb.transactions import TransactWrite
 from privategpt.clock import isoformat, utcnow
 from privategpt.errors import NotFound
 from privategpt.storage import cursor, db, table
-from privategpt.storage.expressions import assignments, condition_failed
+from privategpt.storage.expressions import assignments, condition_failed, transaction_conflict
 from privategpt.storage.ids import is_id, new_id
 from privategpt.storage.models import ConversationItem, MessageItem, TableItem
+from privategpt.storage.transactions import Write
 
 ACTIVE = "active"
 DELETED = "deleted"
 
+_CONFLICT_BACKOFF_SECONDS = 0.025  # first wait before a cancelled transaction is tried again (doubles)
 _LIST_FIELDS = (table.SK, table.GSI1SK)
 _MESSAGE_FIELDS = (table.SK,)
 
@@ -103,7 +108,7 @@ def get_with_messages(user_id: str, conversation_id: str, limit: int) -> tuple[C
     messages = [m for m in items[1:] if isinstance(m, MessageItem)]
     next_cursor = None
     if results.last_evaluated_key is not None and messages:
-        next_cursor = cursor.encode({table.SK: {"S": messages[-1].sk}}, _MESSAGE_FIELDS)
+        next_cursor = cursor.encode({table.SK: {"S": messages[-1].sk}}, _MESSAGE_FIELDS, scope=pk)
     return conversation, Page(messages, next_cursor)
 
 
@@ -114,22 +119,23 @@ def list_active(user_id: str, limit: int, after: str | None) -> Page[Conversatio
         _LIST_FIELDS,
         prefixes=(table.conversation_sk(""), ""),
         fixed={table.PK: table.user_pk(user_id), table.GSI1PK: gsi_pk},
+        scope=gsi_pk,
     )
     results = ConversationItem.by_updated.query(gsi_pk, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     items = [item for item in results if isinstance(item, ConversationItem)]
-    return Page(items, cursor.encode(results.last_evaluated_key, _LIST_FIELDS))
+    return Page(items, cursor.encode(results.last_evaluated_key, _LIST_FIELDS, scope=gsi_pk))
 
 
 def list_messages(user_id: str, conversation_id: str, limit: int, after: str | None) -> Page[MessageItem]:
     get(user_id, conversation_id)
     pk = table.user_pk(user_id)
     prefix = table.message_prefix(conversation_id)
-    start = cursor.decode(after, _MESSAGE_FIELDS, prefixes=(prefix,), fixed={table.PK: pk})
+    start = cursor.decode(after, _MESSAGE_FIELDS, prefixes=(prefix,), fixed={table.PK: pk}, scope=pk)
     results = MessageItem.query(
         pk, MessageItem.sk.startswith(prefix), limit=limit, last_evaluated_key=start, consistent_read=True
     )
     items = list(results)
-    return Page(items, cursor.encode(results.last_evaluated_key, _MESSAGE_FIELDS))
+    return Page(items, cursor.encode(results.last_evaluated_key, _MESSAGE_FIELDS, scope=pk))
 
 
 def update(user_id: str, conversation_id: str, changes: dict[str, Any]) -> ConversationItem:
@@ -205,12 +211,22 @@ class NewMessage:
     latency_ms: float | None = None
     time_to_first_token_ms: float | None = None
     message_id: str | None = None  # pre-assigned (a stream announces its id before the message exists)
+    usage_estimated: bool = False
 
 
-def append_message(user_id: str, conversation_id: str, new: NewMessage) -> MessageItem:
+def append_message(
+    user_id: str,
+    conversation_id: str,
+    new: NewMessage,
+    *,
+    title: str | None = None,
+    also: Sequence[Write] = (),
+) -> MessageItem:
     """Store a message and bump the conversation's counters in one transaction (atomic ADDs).
 
-    An assistant message also records its model as the conversation's current one.
+    An assistant message also records its model as the conversation's current one; ``title`` renames the
+    conversation in the same write, and ``also`` adds other repositories' writes (a stream session, usage)
+    to the transaction: one round trip, all or nothing.
     """
     pk, sk = _key(user_id, conversation_id)
     now = utcnow()
@@ -236,6 +252,7 @@ def append_message(user_id: str, conversation_id: str, new: NewMessage) -> Messa
         time_to_first_token_ms=(
             round(new.time_to_first_token_ms, 1) if new.time_to_first_token_ms is not None else None
         ),
+        usage_estimated=new.usage_estimated or None,
         created_at=now,
     )
     conversation = ConversationItem(pk, sk)
@@ -248,28 +265,48 @@ def append_message(user_id: str, conversation_id: str, new: NewMessage) -> Messa
     ]
     if new.role == "assistant" and new.model:
         actions.append(ConversationItem.model.set(new.model))
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(message, condition=MessageItem.sk.does_not_exist())
-            transaction.update(conversation, actions=actions, condition=ConversationItem.status == ACTIVE)
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise _not_found() from exc
-        raise
-    return message
+    if title is not None:
+        actions.append(ConversationItem.title.set(title))
+    connection = db.connection()
+    attempt = 0
+    while True:
+        try:
+            with TransactWrite(connection=connection) as transaction:
+                transaction.save(message, condition=MessageItem.sk.does_not_exist())
+                transaction.update(conversation, actions=actions, condition=ConversationItem.status == ACTIVE)
+                for write in also:
+                    write(transaction)
+            return message
+        except TransactWriteError as exc:
+            if condition_failed(exc):  # the conversation is gone or deleted
+                raise _not_found() from exc
+            # Two replies saved to one conversation at once: DynamoDB cancels one whole; it is tried again.
+            if not transaction_conflict(exc) or attempt >= connection.client_settings.max_retries:
+                raise
+        attempt += 1
+        time.sleep(random.uniform(0, _CONFLICT_BACKOFF_SECONDS * 2**attempt))  # noqa: S311 - jitter
 
 
-def recent_messages(user_id: str, conversation_id: str, limit: int) -> list[MessageItem]:
-    """The latest ``limit`` messages, oldest first (for building a model's context)."""
-    pk = table.user_pk(user_id)
-    results = MessageItem.query(
-        pk,
-        MessageItem.sk.startswith(table.message_prefix(conversation_id)),
-        scan_index_forward=False,
-        limit=limit,
-        consistent_read=True,
+def load_for_turn(user_id: str, conversation_id: str, limit: int) -> tuple[ConversationItem, list[MessageItem]]:
+    """The conversation and its latest ``limit`` messages (oldest first), for building a model's context.
+
+    One query, newest first: the conversation's own key sorts before its messages', so it comes last and is
+    included whenever the conversation holds at most ``limit`` messages; a longer one costs a second read."""
+    pk, sk = _key(user_id, conversation_id)
+    results = TableItem.query(
+        pk, TableItem.sk.startswith(sk), scan_index_forward=False, limit=limit + 1, consistent_read=True
     )
-    return list(reversed(list(results)))
+    items = list(results)
+    last = items[-1] if items else None
+    found = last if isinstance(last, ConversationItem) else None
+    if found is not None:
+        items.pop()
+    messages = [item for item in reversed(items[:limit]) if isinstance(item, MessageItem)]
+    if found is None:
+        return get(user_id, conversation_id), messages
+    if found.status != ACTIVE:
+        raise _not_found()
+    return found, messages
 
 
 def add_usage(user_id: str, conversation_id: str, usage: TokenUsage) -> None:

@@ -10,6 +10,7 @@ from typing import cast
 
 from pynamodb.attributes import (
     Attribute,
+    BinaryAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
@@ -93,6 +94,7 @@ class MessageItem(TableItem, discriminator="message"):
     error_code = _nullable_text()
     latency_ms = NumberAttribute(null=True)
     time_to_first_token_ms = NumberAttribute(null=True)
+    usage_estimated = BooleanAttribute(null=True)  # True: counted by us, the provider reported no usage
     created_at = UTCDateTimeAttribute()
 
 
@@ -127,6 +129,7 @@ class StreamSessionItem(TableItem, discriminator="stream"):
     model = UnicodeAttribute()
     system_prompt_id = _nullable_text()
     options = UnicodeAttribute()  # JSON of the chat options
+    plan = BinaryAttribute(null=True, legacy_encoding=False)  # the planned provider request (see chat/plan.py)
     created_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute(attr_name=table.TTL_ATTRIBUTE)  # epoch seconds: DynamoDB TTL
     consumed_at = UTCDateTimeAttribute(null=True)

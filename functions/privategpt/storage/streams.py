@@ -7,12 +7,14 @@ import time
 from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
 from privategpt.clock import utcnow
 from privategpt.errors import AppError, NotFound
 from privategpt.storage import table
 from privategpt.storage.expressions import condition_failed
 from privategpt.storage.models import StreamSessionItem
+from privategpt.storage.transactions import Write
 
 
 class StreamGone(AppError):
@@ -24,7 +26,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(
+def session(
     token: str,
     *,
     user_id: str,
@@ -33,12 +35,16 @@ def create(
     model: str,
     system_prompt_id: str | None,
     options: str,
+    plan: bytes | None,
     ttl_seconds: int,
-) -> datetime:
-    """Store the session under the token's hash; returns when it expires."""
+) -> tuple[Write, datetime]:
+    """The session as one write of the transaction that saves the user message, and when it expires.
+
+    Stored under the token's hash. ``plan`` (the planned provider request) lets phase 2 start the provider
+    call from this item alone; without it phase 2 plans again from the conversation."""
     now = utcnow()
     expires = int(time.time()) + ttl_seconds
-    StreamSessionItem(
+    item = StreamSessionItem(
         table.stream_pk(token_hash(token)),
         table.STREAM_SK,
         user_id=user_id,
@@ -47,14 +53,21 @@ def create(
         model=model,
         system_prompt_id=system_prompt_id,
         options=options,
+        plan=plan,
         created_at=now,
         expires_at=expires,
-    ).save(condition=StreamSessionItem.pk.does_not_exist())
-    return datetime.fromtimestamp(expires, tz=now.tzinfo)
+    )
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(item, condition=StreamSessionItem.pk.does_not_exist())
+
+    return write, datetime.fromtimestamp(expires, tz=now.tzinfo)
 
 
 def consume(token: str) -> StreamSessionItem:
-    """Mark the session used, atomically: one caller wins; a second use or a late one is 410, an unknown 404."""
+    """Mark the session used, atomically: one caller wins; a second use or a late one is 410, an unknown 404.
+
+    One round trip for the winner: the update returns the whole session (plan included)."""
     item = StreamSessionItem(table.stream_pk(token_hash(token)), table.STREAM_SK)
     now = int(time.time())
     try:

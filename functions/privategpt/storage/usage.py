@@ -10,6 +10,7 @@ from pynamodb.expressions.update import Action
 
 from privategpt.storage import table
 from privategpt.storage.models import UsageItem
+from privategpt.storage.transactions import Write
 
 
 def add(
@@ -21,6 +22,27 @@ def add(
     output_tokens: int,
     cost_nano_usd: int | None,
 ) -> None:
+    item, actions = _addition(user_id, day, model_id, input_tokens, output_tokens, cost_nano_usd)
+    item.update(actions=actions)
+
+
+def add_in(
+    user_id: str,
+    day: str,
+    model_id: str,
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    cost_nano_usd: int | None,
+) -> Write:
+    """The same addition as ``add``, as one write of a transaction (saved with the message it paid for)."""
+    item, actions = _addition(user_id, day, model_id, input_tokens, output_tokens, cost_nano_usd)
+    return lambda transaction: transaction.update(item, actions=actions)
+
+
+def _addition(
+    user_id: str, day: str, model_id: str, input_tokens: int, output_tokens: int, cost_nano_usd: int | None
+) -> tuple[UsageItem, list[Action]]:
     item = UsageItem(table.user_pk(user_id), table.usage_sk(day, model_id))
     actions: list[Action] = [
         UsageItem.kind.set(UsageItem),
@@ -35,7 +57,7 @@ def add(
         actions.append(UsageItem.cost_nano_usd.add(cost_nano_usd))
     else:
         actions.append(UsageItem.unpriced_requests.add(1))
-    item.update(actions=actions)
+    return item, actions
 
 
 def between(user_id: str, first_day: str, last_day: str) -> list[UsageItem]:

@@ -4,34 +4,35 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from privategpt.auth.principal import Principal
 from privategpt.clock import utcnow
 from privategpt.errors import Forbidden, ValidationFailed
 from privategpt.llm.types import ModelInfo, Usage
+from privategpt.llm.usage import cost_nano_usd
 from privategpt.settings import Settings
 from privategpt.storage import usage as repository
+from privategpt.storage.transactions import Write
 from privategpt.usage.schemas import UsageLine, UsageReport, UsageTotals
-
-_NANO_PER_MICRO = 1000  # price per million tokens * tokens = micro-dollars
-
-
-def cost_nano_usd(model: ModelInfo, usage: Usage) -> int | None:
-    if model.input_price_per_mtok is None or model.output_price_per_mtok is None:
-        return None
-    micro = usage.input_tokens * model.input_price_per_mtok + usage.output_tokens * model.output_price_per_mtok
-    return round(micro * _NANO_PER_MICRO)
 
 
 def record(user_id: str, model: ModelInfo, usage: Usage) -> None:
-    repository.add(
-        user_id,
-        utcnow().date().isoformat(),
-        model.id,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cost_nano_usd=cost_nano_usd(model, usage),
-    )
+    """Add one call's usage to the user's counters for today and this model (atomic ADDs)."""
+    repository.add(user_id, utcnow().date().isoformat(), model.id, **_amounts(model, usage))
+
+
+def record_in(user_id: str, model: ModelInfo, usage: Usage) -> Write:
+    """The same, as one write of the transaction that saves the reply it paid for."""
+    return repository.add_in(user_id, utcnow().date().isoformat(), model.id, **_amounts(model, usage))
+
+
+def _amounts(model: ModelInfo, usage: Usage) -> dict[str, Any]:
+    return {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cost_nano_usd": cost_nano_usd(model, usage),
+    }
 
 
 def _totals(lines: list[UsageLine]) -> UsageTotals:

@@ -4,13 +4,14 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from privategpt.auth.deps import CurrentPrincipal
+from privategpt.errors import AUTHED, error_responses
 from privategpt.users import service
 from privategpt.users.schemas import UserOut
 
 router = APIRouter(prefix="/api", tags=["users"])
 
 
-@router.get("/me", response_model=UserOut)
+@router.get("/me", response_model=UserOut, responses=error_responses(*AUTHED))
 async def me(principal: CurrentPrincipal) -> UserOut:
     """The caller: the token's identity and roles, and the stored user record."""
     user = await run_in_threadpool(service.get, principal)

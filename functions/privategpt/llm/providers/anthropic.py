@@ -61,6 +61,7 @@ def to_wire(messages: tuple[ChatMessage, ...]) -> tuple[str | None, list[dict[st
 
 class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
     type = "anthropic"
+    sdk_module = "anthropic"
 
     def _make_client(self) -> anthropic.AsyncAnthropic:
         import anthropic
@@ -78,12 +79,12 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
     def _errors(self) -> AbstractContextManager[None]:
         import anthropic
 
-        return sdk_errors(self.name, anthropic, lambda exc: "prompt is too long" in str(getattr(exc, "message", "")))
+        return sdk_errors(self.name, anthropic)
 
     def _payload(self, request: ChatRequest) -> dict[str, Any]:
         system, turns = to_wire(request.messages)
         options = request.options
-        max_tokens = options.max_tokens or self.settings.llm_default_max_output_tokens
+        max_tokens = request.max_tokens or options.max_tokens or self.settings.llm_default_max_output_tokens
         payload: dict[str, Any] = {"model": request.model, "messages": turns, "max_tokens": max_tokens}
         if system:
             payload["system"] = system
@@ -102,37 +103,38 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
         input_tokens = output_tokens = 0
         stop: str | None = None
         tools: dict[int, dict[str, str]] = {}
-        with self._errors():
-            events = await self.client.messages.create(**self._payload(request), stream=True)
-            async for event in events:
-                kind = event.type
-                if kind == "message_start":
-                    usage = event.message.usage
-                    input_tokens = _input_tokens(usage)
-                    output_tokens = usage.output_tokens or 0
-                elif kind == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use":
-                        tools[event.index] = {"id": block.id, "name": block.name, "json": ""}
-                        yield ToolCallDelta(event.index, block.id, block.name, "")
-                elif kind == "content_block_delta":
-                    delta = event.delta
-                    if delta.type == "text_delta":
-                        yield TextDelta(delta.text)
-                    elif delta.type == "thinking_delta":
-                        yield ThinkingDelta(delta.thinking)
-                    elif delta.type == "input_json_delta" and event.index in tools:
-                        tools[event.index]["json"] += delta.partial_json
-                        yield ToolCallDelta(event.index, None, None, delta.partial_json)
-                elif kind == "content_block_stop" and event.index in tools:
-                    call = tools.pop(event.index)
-                    yield ToolCallComplete(ToolCall(call["id"], call["name"], parse_arguments(call["json"])))
-                elif kind == "message_delta":
-                    if event.usage is not None:
-                        output_tokens = event.usage.output_tokens or output_tokens
-                        input_tokens = _input_tokens(event.usage) or input_tokens
-                    if event.delta.stop_reason:
-                        stop = _STOP_REASONS.get(event.delta.stop_reason, event.delta.stop_reason)
+        with self.refusals(request), self._errors():
+            # the SDK stream is closed even when the caller stops early (no socket left in CLOSE_WAIT)
+            async with await self.client.messages.create(**self._payload(request), stream=True) as events:
+                async for event in events:
+                    kind = event.type
+                    if kind == "message_start":
+                        usage = event.message.usage
+                        input_tokens = _input_tokens(usage)
+                        output_tokens = usage.output_tokens or 0
+                    elif kind == "content_block_start":
+                        block = event.content_block
+                        if block.type == "tool_use":
+                            tools[event.index] = {"id": block.id, "name": block.name, "json": ""}
+                            yield ToolCallDelta(event.index, block.id, block.name, "")
+                    elif kind == "content_block_delta":
+                        delta = event.delta
+                        if delta.type == "text_delta":
+                            yield TextDelta(delta.text)
+                        elif delta.type == "thinking_delta":
+                            yield ThinkingDelta(delta.thinking)
+                        elif delta.type == "input_json_delta" and event.index in tools:
+                            tools[event.index]["json"] += delta.partial_json
+                            yield ToolCallDelta(event.index, None, None, delta.partial_json)
+                    elif kind == "content_block_stop" and event.index in tools:
+                        call = tools.pop(event.index)
+                        yield ToolCallComplete(ToolCall(call["id"], call["name"], parse_arguments(call["json"])))
+                    elif kind == "message_delta":
+                        if event.usage is not None:
+                            output_tokens = event.usage.output_tokens or output_tokens
+                            input_tokens = _input_tokens(event.usage) or input_tokens
+                        if event.delta.stop_reason:
+                            stop = _STOP_REASONS.get(event.delta.stop_reason, event.delta.stop_reason)
         if stop is None:
             raise ProviderBadResponse(self.name, "the stream ended before the model finished")
         yield UsageReport(Usage(input_tokens, output_tokens))

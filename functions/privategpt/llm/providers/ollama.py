@@ -11,6 +11,7 @@ from privategpt.llm.errors import (
     ProviderBadResponse,
     ProviderTimeout,
     ProviderUnreachable,
+    context_refusal,
     status_error,
 )
 from privategpt.llm.provider import ModelDetails, Provider
@@ -44,6 +45,13 @@ def _message(message: ChatMessage) -> dict[str, Any]:
     return wire
 
 
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
 class OllamaProvider(Provider["httpx.AsyncClient"]):
     type = "ollama"
 
@@ -65,8 +73,12 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
         options: dict[str, Any] = {}
         if request.options.temperature is not None:
             options["temperature"] = request.options.temperature
-        if request.options.max_tokens is not None:
-            options["num_predict"] = request.options.max_tokens
+        max_tokens = request.max_tokens or request.options.max_tokens
+        if max_tokens is not None:
+            options["num_predict"] = max_tokens
+        if request.context_window is not None:
+            # The window our accounting uses: without it Ollama cuts the prompt at its own default.
+            options["num_ctx"] = request.context_window
         payload: dict[str, Any] = {
             "model": request.model,
             "messages": [_message(m) for m in request.messages],
@@ -96,7 +108,7 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
         except httpx.TransportError as exc:
             raise ProviderUnreachable(self.name, "the provider cannot be reached") from exc
         if response.status_code >= 400:
-            raise status_error(self.name, response.status_code, response.headers)
+            raise status_error(self.name, response.status_code, response.headers, _body(response))
         try:
             return response.json()
         except json.JSONDecodeError as exc:
@@ -105,48 +117,30 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         import httpx
 
-        stop: str | None = None
-        usage = Usage()
-        index = 0
+        reader = _Reader(self, request)
         try:
             async with self.client.stream("POST", "/api/chat", json=self._payload(request)) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    context = "context" in response.text.lower() and response.status_code == 400
-                    raise status_error(self.name, response.status_code, response.headers, context_exceeded=context)
-                async for line in response.aiter_lines():
-                    if not line.strip():
-                        continue
-                    try:
-                        chunk = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise ProviderBadResponse(self.name, "the provider sent a malformed response") from exc
-                    if "error" in chunk:
-                        raise ProviderBadResponse(self.name, "the provider reported an error mid-stream")
-                    message = chunk.get("message") or {}
-                    if message.get("thinking"):
-                        yield ThinkingDelta(message["thinking"])
-                    if message.get("content"):
-                        yield TextDelta(message["content"])
-                    for call in message.get("tool_calls") or []:
-                        function = call.get("function") or {}
-                        arguments = function.get("arguments") or {}
-                        call_id = call.get("id") or f"call_{uuid.uuid4().hex[:12]}"
-                        yield ToolCallDelta(index, call_id, function.get("name"), json.dumps(arguments))
-                        yield ToolCallComplete(ToolCall(call_id, function.get("name", ""), arguments))
-                        index += 1
-                    if chunk.get("done"):
-                        usage = Usage(chunk.get("prompt_eval_count") or 0, chunk.get("eval_count") or 0)
-                        reason = chunk.get("done_reason") or "stop"
-                        stop = "tool_calls" if index and reason == "stop" else _STOP_REASONS.get(reason, reason)
+                    with self.refusals(request):
+                        raise status_error(self.name, response.status_code, response.headers, _body(response))
+                # NDJSON split by hand on bytes: httpx's text and line decoders cost more per chunk than the rest
+                pending = b""
+                async for data in response.aiter_bytes():
+                    *lines, pending = (pending + data).split(b"\n")
+                    for line in lines:
+                        for event in reader.feed(line):
+                            yield event
+                for event in reader.feed(pending):
+                    yield event
         except httpx.TimeoutException as exc:
             raise ProviderTimeout(self.name, "the provider did not answer in time") from exc
         except httpx.TransportError as exc:
             raise ProviderUnreachable(self.name, "the connection to the provider broke") from exc
-        if stop is None:
+        if reader.stop is None:
             raise ProviderBadResponse(self.name, "the stream ended before the model finished")
-        yield UsageReport(usage)
-        yield StopReport(stop)
+        yield UsageReport(reader.usage)
+        yield StopReport(reader.stop)
 
     async def list_models(self) -> list[str]:
         data = await self._request("GET", "/api/tags", timeout=self.settings.llm_discovery_timeout_seconds)
@@ -169,3 +163,49 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
             else None
         )
         return ModelDetails(context_window=context, capabilities=caps)
+
+
+class _Reader:
+    """One /api/chat stream's lines, each turned into events."""
+
+    def __init__(self, provider: OllamaProvider, request: ChatRequest) -> None:
+        self.provider = provider
+        self.request = request
+        self.stop: str | None = None
+        self.usage = Usage()
+        self.calls = 0
+
+    def feed(self, line: bytes) -> list[StreamEvent]:
+        if not line.strip():
+            return []
+        name = self.provider.name
+        try:
+            chunk = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ProviderBadResponse(name, "the provider sent a malformed response") from exc
+        if not isinstance(chunk, dict):
+            raise ProviderBadResponse(name, "the provider sent a malformed response")
+        if "error" in chunk:
+            refused = context_refusal(name, 400, chunk)
+            if refused is not None:
+                with self.provider.refusals(self.request):
+                    raise refused
+            raise ProviderBadResponse(name, "the provider reported an error mid-stream")
+        events: list[StreamEvent] = []
+        message = chunk.get("message") or {}
+        if message.get("thinking"):
+            events.append(ThinkingDelta(message["thinking"]))
+        if message.get("content"):
+            events.append(TextDelta(message["content"]))
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            arguments = function.get("arguments") or {}
+            call_id = call.get("id") or f"call_{uuid.uuid4().hex[:12]}"
+            events.append(ToolCallDelta(self.calls, call_id, function.get("name"), json.dumps(arguments)))
+            events.append(ToolCallComplete(ToolCall(call_id, function.get("name", ""), arguments)))
+            self.calls += 1
+        if chunk.get("done"):
+            self.usage = Usage(chunk.get("prompt_eval_count") or 0, chunk.get("eval_count") or 0)
+            reason = chunk.get("done_reason") or "stop"
+            self.stop = "tool_calls" if self.calls and reason == "stop" else _STOP_REASONS.get(reason, reason)
+        return events

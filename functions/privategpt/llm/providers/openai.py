@@ -8,7 +8,8 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from privategpt.llm.errors import ProviderBadResponse, sdk_errors
-from privategpt.llm.provider import Provider, parse_arguments
+from privategpt.llm.provider import ModelDetails, Provider, parse_arguments
+from privategpt.llm.providers import windows
 from privategpt.llm.types import (
     ChatMessage,
     ChatRequest,
@@ -52,6 +53,7 @@ def _message(message: ChatMessage) -> dict[str, Any]:
 
 class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
     type = "openai"
+    sdk_module = "openai"
 
     def _make_client(self) -> openai.AsyncOpenAI:
         import openai
@@ -63,13 +65,15 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
             timeout=openai.Timeout(self.first_token_timeout, connect=self.connect_timeout),
         )
 
+    _windows: windows.Probe | None = None  # what the last model listing found out about windows
+
     async def _close_client(self, client: openai.AsyncOpenAI) -> None:
         await client.close()
 
     def _errors(self) -> AbstractContextManager[None]:
         import openai
 
-        return sdk_errors(self.name, openai, lambda exc: getattr(exc, "code", None) == "context_length_exceeded")
+        return sdk_errors(self.name, openai)
 
     def _payload(self, request: ChatRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -81,10 +85,11 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
         options = request.options
         if options.temperature is not None:
             payload["temperature"] = options.temperature
-        if options.max_tokens is not None:
+        max_tokens = request.max_tokens or options.max_tokens
+        if max_tokens is not None:
             # The official API wants max_completion_tokens; compatible servers know max_tokens.
             key = "max_completion_tokens" if self.config.base_url is None else "max_tokens"
-            payload[key] = options.max_tokens
+            payload[key] = max_tokens
         if request.tools:
             payload["tools"] = [
                 {
@@ -98,30 +103,31 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         calls: dict[int, dict[str, str]] = {}
         stop: str | None = None
-        with self._errors():
-            response = await self.client.chat.completions.create(**self._payload(request))
-            async for chunk in response:
-                if chunk.usage is not None:
-                    yield UsageReport(Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0))
-                for choice in chunk.choices or []:
-                    delta = choice.delta
-                    if delta is not None:
-                        extra = delta.model_extra or {}
-                        reasoning = extra.get("reasoning_content") or extra.get("reasoning")
-                        if isinstance(reasoning, str) and reasoning:
-                            yield ThinkingDelta(reasoning)
-                        if delta.content:
-                            yield TextDelta(delta.content)
-                        for call in delta.tool_calls or []:
-                            slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-                            function = call.function
-                            slot["id"] = call.id or slot["id"]
-                            slot["name"] = (function.name if function else None) or slot["name"]
-                            arguments = (function.arguments if function else None) or ""
-                            slot["arguments"] += arguments
-                            yield ToolCallDelta(call.index, call.id, function.name if function else None, arguments)
-                    if choice.finish_reason:
-                        stop = _STOP_REASONS.get(choice.finish_reason, choice.finish_reason)
+        with self.refusals(request), self._errors():
+            # the SDK stream is closed even when the caller stops early (no socket left in CLOSE_WAIT)
+            async with await self.client.chat.completions.create(**self._payload(request)) as response:
+                async for chunk in response:
+                    if chunk.usage is not None:
+                        yield UsageReport(Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0))
+                    for choice in chunk.choices or []:
+                        delta = choice.delta
+                        if delta is not None:
+                            extra = delta.model_extra or {}
+                            reasoning = extra.get("reasoning_content") or extra.get("reasoning")
+                            if isinstance(reasoning, str) and reasoning:
+                                yield ThinkingDelta(reasoning)
+                            if delta.content:
+                                yield TextDelta(delta.content)
+                            for call in delta.tool_calls or []:
+                                slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                                function = call.function
+                                slot["id"] = call.id or slot["id"]
+                                slot["name"] = (function.name if function else None) or slot["name"]
+                                arguments = (function.arguments if function else None) or ""
+                                slot["arguments"] += arguments
+                                yield ToolCallDelta(call.index, call.id, function.name if function else None, arguments)
+                        if choice.finish_reason:
+                            stop = _STOP_REASONS.get(choice.finish_reason, choice.finish_reason)
         for index in sorted(calls):
             slot = calls[index]
             yield ToolCallComplete(ToolCall(slot["id"], slot["name"], parse_arguments(slot["arguments"])))
@@ -132,4 +138,14 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
     async def list_models(self) -> list[str]:
         with self._errors():
             page = await self.client.models.list(timeout=self.settings.llm_discovery_timeout_seconds)
-            return sorted([model.id async for model in page])
+            entries = {model.id: model.model_extra or {} async for model in page}
+        self._windows = windows.Probe(self, entries)
+        return sorted(entries)
+
+    async def describe(self, model: str) -> ModelDetails | None:
+        """The window the server states: vLLM's ``max_model_len``, llama.cpp's ``/props``, LM Studio's
+        model info, ``context_length`` (OpenRouter and others), llama.cpp's ``n_ctx_train`` (see ``windows``)."""
+        if self.config.base_url is None or self._windows is None:
+            return None  # OpenAI itself states no windows: the built-in table knows its models
+        window = await self._windows.window(model)
+        return ModelDetails(context_window=window) if window else None
