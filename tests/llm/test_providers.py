@@ -224,6 +224,52 @@ async def test_first_token_that_never_comes_times_out(
     assert time.monotonic() - started < 3
 
 
+async def _slow_stream(
+    make_service: ServiceFactory, document: dict[str, Any], fake: FakeProvider, model: str, delay: float
+) -> tuple[list[Any], float]:
+    service = make_service(document)
+    await service.registry.refresh()
+    fake.chunk_delay = delay
+    try:
+        started = time.monotonic()
+        events = [e async for e in service.stream(await service.prepare(model, _messages("slow one")))]
+        return events, time.monotonic() - started
+    finally:
+        fake.chunk_delay = 0.0
+
+
+async def test_the_total_deadline_holds_once_output_flows(
+    make_service: ServiceFactory,
+    provider: str,
+    fake_openai: FakeProvider,
+    fake_anthropic: FakeProvider,
+    fake_ollama: FakeProvider,
+) -> None:
+    """No timer is armed per read once output flows; the total deadline is checked as each event arrives, and
+    the stream ends in a ``StreamFailure`` after the output that came."""
+    document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
+    for entry in document["providers"]:
+        entry["timeouts"] = {"total": 0.6}
+    fake = _fake(provider, fake_openai, fake_anthropic, fake_ollama)
+    events, elapsed = await _slow_stream(make_service, document, fake, MODELS[provider], 0.15)
+    assert any(isinstance(e, TextDelta) for e in events)
+    assert isinstance(events[-1], StreamFailure) and events[-1].code == "provider_timeout"
+    assert elapsed < 1.5  # the whole reply would take 1.5 s and more
+
+
+async def test_a_read_that_stalls_after_output_is_ended_by_the_read_timeout(
+    make_service: ServiceFactory, fake_openai: FakeProvider, fake_anthropic: FakeProvider, fake_ollama: FakeProvider
+) -> None:
+    """Ollama's first line is already text; then each line takes 2 s, past the 0.5 s read timeout."""
+    document: dict[str, Any] = providers_document(fake_openai, fake_anthropic, fake_ollama)
+    for entry in document["providers"]:
+        entry["timeouts"] = {"first_token": 0.5}
+    events, elapsed = await _slow_stream(make_service, document, fake_ollama, MODELS["ollama"], 2.0)
+    assert isinstance(events[0], TextDelta)
+    assert isinstance(events[-1], StreamFailure) and events[-1].code == "provider_timeout"
+    assert elapsed < 1.8
+
+
 async def test_provider_context_error_is_413(
     llm: LLMService, fake_openai: FakeProvider, fake_anthropic: FakeProvider
 ) -> None:

@@ -7,6 +7,7 @@ count, so nothing stored is tokenized again. The result goes through ``LLMServic
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from starlette.concurrency import run_in_threadpool
@@ -38,16 +39,22 @@ async def plan_turn(
 ) -> Turn:
     """Resolve model and system prompt, fit as much history as the window allows, check the context limit.
     ``new`` is the message about to be saved (None: it is already stored, and is the newest of the history)."""
-    conversation, history = await run_in_threadpool(
+    load = run_in_threadpool(
         repository.load_for_turn, principal.user_id, conversation_id, settings.chat_history_max_messages
     )
+    defaults: prompts.Defaults | None = None
+    if system_prompt_id is None:  # default prompts may be wanted: read them while the conversation is read
+        (conversation, history), defaults = await asyncio.gather(
+            load, run_in_threadpool(prompts.defaults_for, principal, settings)
+        )
+    else:
+        conversation, history = await load
     _, model = await llm.registry.resolve(model_ref or conversation.model)
-    prompt = await run_in_threadpool(
-        prompts.for_model,
-        principal,
-        system_prompt_id or conversation.system_prompt_id,
-        (model.name, model.id),
-        settings,
+    chosen_id = system_prompt_id or conversation.system_prompt_id
+    prompt = (
+        await run_in_threadpool(prompts.for_model, principal, chosen_id, (model.name, model.id), settings)
+        if chosen_id is not None
+        else prompts.for_model(principal, None, (model.name, model.id), settings, defaults)
     )
     system = ChatMessage("system", prompt.content) if prompt is not None else None
     new_tokens = llm.count_message(model, new) if new is not None else 0

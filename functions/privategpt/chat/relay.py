@@ -33,6 +33,7 @@ from privategpt.settings import Settings
 from privategpt.storage.ids import new_id
 
 Event = tuple[str, dict[str, Any]]
+_PING: Event = ("ping", {})  # a heartbeat, queued by the timer (compared by identity)
 # Producer tasks outlive a client that went away (they still save the reply); keep them referenced.
 _background: set[asyncio.Task[None]] = set()
 
@@ -51,13 +52,28 @@ class _Gathered:
 
 async def stream_events(llm: LLMService, turn: Turn, settings: Settings) -> AsyncIterator[bytes]:
     """The SSE bytes of one reply: ``start``, the producer's events (several per write when they queue up),
-    heartbeats during silence, and ``done`` last."""
+    a heartbeat after each ``PGPT_STREAM_HEARTBEAT_SECONDS`` of silence, and ``done`` last."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
     gone = asyncio.Event()
     gathered = _Gathered()
-    task = asyncio.get_running_loop().create_task(_produce(llm, turn, gathered, queue, gone, settings))
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(_produce(llm, turn, gathered, queue, gone, settings))
     _background.add(task)
     task.add_done_callback(_background.discard)
+    # One timer per quiet period, not one per event (a timeout around every wait costs ~10 us a chunk).
+    heartbeat = settings.stream_heartbeat_seconds
+    last_write = loop.time()
+    timer: asyncio.TimerHandle | None = None
+
+    def beat() -> None:
+        nonlocal timer
+        if loop.time() - last_write >= heartbeat:
+            queue.put_nowait(_PING)
+            timer = loop.call_later(heartbeat, beat)
+        else:
+            timer = loop.call_at(last_write + heartbeat, beat)
+
+    timer = loop.call_later(heartbeat, beat)
     sequence = 1
     try:
         start = {
@@ -67,24 +83,25 @@ async def stream_events(llm: LLMService, turn: Turn, settings: Settings) -> Asyn
         }
         yield sse.event(sequence, "start", start)
         while True:
-            try:
-                async with asyncio.timeout(settings.stream_heartbeat_seconds):
-                    item = await queue.get()
-            except TimeoutError:
-                yield sse.HEARTBEAT
-                continue
+            item = await queue.get()
             batch: list[bytes] = []
             while item is not None:
-                sequence += 1
-                batch.append(sse.event(sequence, *item))
+                if item is _PING:
+                    batch.append(sse.HEARTBEAT)
+                else:
+                    sequence += 1
+                    batch.append(sse.event(sequence, *item))
                 if queue.empty():
                     break
                 item = queue.get_nowait()
             if batch:
+                last_write = loop.time()
                 yield b"".join(batch)
             if item is None:
                 return
     finally:
+        if timer is not None:
+            timer.cancel()
         gone.set()
 
 
@@ -114,11 +131,13 @@ async def _produce(
                 put(("ui", {"tag": piece.tag, "attrs": piece.attrs, "content": piece.content}))
 
     try:
-        async with aclosing(llm.stream(turn.prepared, meter)) as events:
+        observe = meter.observe
+        async with aclosing(llm.stream(turn.prepared)) as events:
             async for event in events:
                 if gone.is_set():
                     gathered.stop_reason = "client_disconnected"
                     break
+                observe(event)
                 if isinstance(event, TextDelta):
                     gathered.first_output = gathered.first_output or time.perf_counter()
                     emit(parser.feed(event.text))

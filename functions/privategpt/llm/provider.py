@@ -124,8 +124,14 @@ def parse_arguments(raw: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_value": value}
 
 
-async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str) -> ChatResponse:
-    """A complete response from a stream: the one way ``complete`` is built."""
+async def collect(
+    events: AsyncIterator[StreamEvent],
+    provider: str,
+    model: str,
+    *,
+    observe: Callable[[StreamEvent], None] | None = None,
+) -> ChatResponse:
+    """A complete response from a stream: the one way ``complete`` is built. ``observe`` sees every event."""
     started = time.perf_counter()
     first: float | None = None
     text: list[str] = []
@@ -135,6 +141,8 @@ async def collect(events: AsyncIterator[StreamEvent], provider: str, model: str)
     stop: str | None = None
     failure: StreamFailure | None = None
     async for event in events:
+        if observe is not None:
+            observe(event)
         if isinstance(event, TextDelta | ThinkingDelta) and first is None:
             first = time.perf_counter()
         if isinstance(event, TextDelta):

@@ -64,18 +64,25 @@ async def guarded_stream(
             deadline = loop.time() + provider.total_timeout
             first_deadline = min(deadline, loop.time() + provider.first_token_timeout)
             try:
-                while True:
+                while not sent_output:
                     try:
-                        # A timer per read, not a task (asyncio.wait_for would make one per event).
-                        async with asyncio.timeout_at(deadline if sent_output else first_deadline):
+                        # A timer per read until output begins (asyncio.wait_for would make a task per event).
+                        async with asyncio.timeout_at(first_deadline):
                             event = await anext(events)
                     except StopAsyncIteration:
                         break
                     except TimeoutError:
-                        which = "total" if sent_output else "first token"
-                        raise ProviderTimeout(provider.name, f"no answer within the {which} timeout") from None
-                    sent_output = sent_output or isinstance(event, _OUTPUT)
+                        raise ProviderTimeout(provider.name, "no answer within the first token timeout") from None
+                    sent_output = isinstance(event, _OUTPUT)
                     yield event
+                # Once output flows, a timer per read would cost more than relaying the event (~10 us): a stalled
+                # read is ended by the transport's own read timeout (the first-token timeout, set on every
+                # provider's client), and the total deadline is checked as each event arrives.
+                if sent_output:
+                    async for event in events:
+                        if loop.time() > deadline:
+                            raise ProviderTimeout(provider.name, "no answer within the total timeout")
+                        yield event
                 on_outcome(True, (time.perf_counter() - started) * 1000, None)
                 return
             except AppError as exc:

@@ -111,8 +111,10 @@ class LLMService:
         provider_type = self.registry.provider_type(model.provider)
         return UsageMeter(prepared.prompt_tokens, lambda text: self.counter.count_text(provider_type, model.name, text))
 
-    async def stream(self, prepared: Prepared, meter: UsageMeter | None = None) -> AsyncGenerator[StreamEvent, None]:
-        """Provider events with retries, timeouts and the concurrency cap; ``meter`` sees every event."""
+    def stream(self, prepared: Prepared) -> AsyncGenerator[StreamEvent, None]:
+        """Provider events with retries, timeouts and the concurrency cap. A caller that stops early closes it
+        (``contextlib.aclosing``), which closes the provider's stream at once. No wrapping generator here: each
+        layer costs a hop per chunk, so a caller that meters usage feeds its ``UsageMeter`` itself."""
         state = prepared.state
         policy = RetryPolicy(
             retries=state.config.retries if state.config.retries is not None else self.settings.llm_retries,
@@ -123,21 +125,13 @@ class LLMService:
         def outcome(ok: bool, latency_ms: float, error: str | None) -> None:
             self.registry.record(state, ok, latency_ms, error)
 
-        events = guarded_stream(self.registry.provider(state), prepared.request, policy, state.limit, outcome)
-        async with aclosing(events):
-            if meter is None:
-                async for event in events:
-                    yield event
-            else:
-                observe = meter.observe
-                async for event in events:
-                    observe(event)
-                    yield event
+        return guarded_stream(self.registry.provider(state), prepared.request, policy, state.limit, outcome)
 
     async def complete(self, prepared: Prepared) -> ChatResponse:
         """A whole reply; its usage is the provider's, else counted and marked estimated."""
         meter = self.meter(prepared)
-        response = await collect(self.stream(prepared, meter), prepared.model.provider, prepared.model.name)
+        async with aclosing(self.stream(prepared)) as events:
+            response = await collect(events, prepared.model.provider, prepared.model.name, observe=meter.observe)
         return replace(response, usage=meter.usage() or Usage())
 
     async def aclose(self) -> None:

@@ -68,20 +68,32 @@ def ensure_readable(principal: Principal, prompt_id: str) -> None:
     _readable(principal, prompt_id)
 
 
+Defaults = tuple[list[PromptItem], list[PromptItem]]
+
+
+def defaults_for(principal: Principal, settings: Settings) -> Defaults:
+    """The caller's default prompts and the global ones (the latter cached per process)."""
+    return _defaults(principal.user_id, settings), _defaults(None, settings)
+
+
 def for_model(
-    principal: Principal, prompt_id: str | None, model_names: tuple[str, ...], settings: Settings
+    principal: Principal,
+    prompt_id: str | None,
+    model_names: tuple[str, ...],
+    settings: Settings,
+    defaults: Defaults | None = None,
 ) -> PromptItem | None:
     """The system prompt for a reply: the one named, else the user's default whose ``model_pattern``
     matches the model (by name or qualified id), else such a global default. A default with a pattern
-    wins over one without."""
+    wins over one without. ``defaults`` may be read beforehand (``defaults_for``), e.g. alongside the
+    conversation."""
     if prompt_id is not None:
         return _readable(principal, prompt_id)
-    for owner in (principal.user_id, None):
-        defaults = _defaults(owner, settings)
+    for candidates in defaults or defaults_for(principal, settings):
         specific = [
-            p for p in defaults if p.model_pattern and any(fnmatchcase(n, p.model_pattern) for n in model_names)
+            p for p in candidates if p.model_pattern and any(fnmatchcase(n, p.model_pattern) for n in model_names)
         ]
-        general = [p for p in defaults if not p.model_pattern]
+        general = [p for p in candidates if not p.model_pattern]
         if specific or general:
             return (specific or general)[0]
     return None
