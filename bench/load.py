@@ -32,6 +32,7 @@ GOAL_STREAM_CALLS = 6
 GOAL_SYNC_CALLS = 4
 GOAL_STREAM_TURNS_PER_S_AT_50 = 40.0
 GOAL_HEALTH_P99_MS = 50.0
+KEEPALIVE_SECONDS = 2.0
 
 
 @dataclass
@@ -124,10 +125,17 @@ async def audit(user: User) -> list[str]:
 
 
 async def level(p: Platform, users: int, turns: int, path: str) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
+    # A client must drop an idle connection before the server does (uvicorn: 5 s), or a request sent on a
+    # connection the server is closing fails: the usual keep-alive rule, not the platform's doing.
+    limits = httpx.Limits(
+        max_connections=users + 10, max_keepalive_connections=users + 10, keepalive_expiry=KEEPALIVE_SECONDS
+    )
     clients = [
         httpx.AsyncClient(
-            base_url=p.api_url, headers={"Authorization": f"Bearer {p.token(f'u{users}-{path}-{i}')}"}, timeout=120
+            base_url=p.api_url,
+            headers={"Authorization": f"Bearer {p.token(f'u{users}-{path}-{i}')}"},
+            timeout=120,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
         for i in range(users)
     ]

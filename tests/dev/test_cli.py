@@ -175,8 +175,14 @@ def test_dev_refuses_one_port_for_both_apps(tmp_path: Path) -> None:
 def test_make_dev_passes_arguments_through() -> None:
     root = Path(__file__).resolve().parents[2]
     dry = subprocess.run(
-        ["make", "-n", "dev", "ARGS=--port 9000 --no-demo"], cwd=root, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "dev", "ARGS=--port 9000 --no-demo"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert dry.stdout.strip().splitlines()[-1].endswith("privategpt dev --port 9000 --no-demo")
-    bare = subprocess.run(["make", "-n", "dev"], cwd=root, capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        ["make", "--no-print-directory", "-n", "dev"], cwd=root, capture_output=True, text=True, check=True
+    )
     assert bare.stdout.strip().splitlines()[-1].endswith("privategpt dev")

@@ -8,8 +8,11 @@ The adapter waits for ``GET /`` to answer before it sends invocations.
 
 from __future__ import annotations
 
+import gc
+
 from privategpt.app import create_stream_app
 from privategpt.observability import logger
 
 app = create_stream_app()
+gc.freeze()  # what start-up built lives as long as the process: later collections need not walk it
 logger.info("stream app ready")

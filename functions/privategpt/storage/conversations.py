@@ -287,6 +287,34 @@ def append_message(
         time.sleep(random.uniform(0, _CONFLICT_BACKOFF_SECONDS * 2**attempt))  # noqa: S311 - jitter
 
 
+# What a turn reads: the whole conversation item, and of each message only what a context is built from
+# (not thinking, usage or timings: reading and parsing those would grow with every turn for nothing).
+_TURN_ATTRIBUTES = sorted(
+    {
+        attribute.attr_name
+        for model, names in (
+            (ConversationItem, list(ConversationItem.get_attributes())),
+            (
+                MessageItem,
+                [
+                    "pk",
+                    "sk",
+                    "kind",
+                    "message_id",
+                    "conversation_id",
+                    "role",
+                    "content",
+                    "token_count",
+                    "status",
+                    "created_at",
+                ],
+            ),
+        )
+        for attribute in (model.get_attributes()[name] for name in names)
+    }
+)
+
+
 def load_for_turn(user_id: str, conversation_id: str, limit: int) -> tuple[ConversationItem, list[MessageItem]]:
     """The conversation and its latest ``limit`` messages (oldest first), for building a model's context.
 
@@ -294,7 +322,12 @@ def load_for_turn(user_id: str, conversation_id: str, limit: int) -> tuple[Conve
     included whenever the conversation holds at most ``limit`` messages; a longer one costs a second read."""
     pk, sk = _key(user_id, conversation_id)
     results = TableItem.query(
-        pk, TableItem.sk.startswith(sk), scan_index_forward=False, limit=limit + 1, consistent_read=True
+        pk,
+        TableItem.sk.startswith(sk),
+        scan_index_forward=False,
+        limit=limit + 1,
+        consistent_read=True,
+        attributes_to_get=_TURN_ATTRIBUTES,
     )
     items = list(results)
     last = items[-1] if items else None
