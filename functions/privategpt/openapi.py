@@ -9,9 +9,10 @@ schema, the check and the settings table cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
+from pydantic import AfterValidator, Field
 
 from privategpt.errors import error_responses
 from privategpt.settings import Settings
@@ -28,6 +29,19 @@ SPACES = r" \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 LINE_PATTERN = rf"^[^{CONTROLS}]*[^{CONTROLS}{SPACES}][^{CONTROLS}]*$"
 # A model id: no control characters and no spaces.
 MODEL_PATTERN = rf"^[^{CONTROLS}{SPACES}]*$"
+
+
+#: A one-line text (a title, a name): no control characters, not only spaces, trimmed. Give it its maximum
+#: length with ``Annotated[OneLine, Field(json_schema_extra=setting_limit(maxLength=...))]``.
+OneLine = Annotated[
+    str,
+    Field(
+        min_length=1,
+        pattern=LINE_PATTERN,
+        description="one line: no control characters, not only spaces (which are trimmed)",
+    ),
+    AfterValidator(str.strip),
+]
 
 
 def setting_limit(**keywords: str) -> dict[str, Any]:

@@ -3,21 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from privategpt.openapi import LINE_PATTERN, MODEL_PATTERN, setting_limit
+from privategpt.openapi import MODEL_PATTERN, OneLine, setting_limit
 
-Title = Annotated[
-    str,
-    Field(
-        min_length=1,
-        pattern=LINE_PATTERN,
-        description="one line: no control characters, not only spaces (which are trimmed)",
-        json_schema_extra=setting_limit(maxLength="max_title_chars"),
-    ),
-    AfterValidator(str.strip),
-]
+Title = Annotated[OneLine, Field(json_schema_extra=setting_limit(maxLength="max_title_chars"))]
 Model = Annotated[
     str,
     Field(

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from privategpt.openapi import LINE_PATTERN, setting_limit
+from privategpt.openapi import OneLine, setting_limit
 
 Scope = Literal["user", "global"]
 
@@ -15,16 +15,7 @@ class PromptIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Annotated[
-        str,
-        Field(
-            min_length=1,
-            pattern=LINE_PATTERN,
-            description="one line: no control characters, not only spaces (which are trimmed)",
-            json_schema_extra=setting_limit(maxLength="max_prompt_name_chars"),
-        ),
-        AfterValidator(str.strip),
-    ]
+    name: Annotated[OneLine, Field(json_schema_extra=setting_limit(maxLength="max_prompt_name_chars"))]
     content: str = Field(min_length=1, json_schema_extra=setting_limit(maxLength="max_prompt_content_chars"))
     model_pattern: str | None = Field(
         default=None,
