@@ -278,6 +278,9 @@ async def test_provider_context_error_is_413(
         with pytest.raises(ContextTooLong) as caught:
             await llm.complete(await llm.prepare(model, _messages("long")))
         assert caught.value.status_code == 413
+        # the refusal is the caller's: the provider stays healthy
+        state = next(s for s in llm.registry.states if s.name == model.split("/")[0])
+        assert state.health() == "ok" and state.last_error is None
 
 
 async def test_options_reach_the_wire(

@@ -23,7 +23,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from privategpt.settings import Settings
 
-_KEY_FILE = "signing-key.pem"
+KEY_FILE = "signing-key.pem"
 _RSA_KEY_BITS = 2048
 
 
@@ -33,7 +33,7 @@ class LocalIssuer:
         self.issuer = settings.auth_issuer
         self.client_id = settings.local_client_id
         self.default_ttl = settings.local_token_ttl_seconds
-        self._key_path = settings.local_keys_dir / _KEY_FILE
+        self._key_path = settings.local_keys_dir / KEY_FILE
 
     @cached_property
     def _private_key(self) -> rsa.RSAPrivateKey:

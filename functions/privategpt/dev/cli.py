@@ -52,13 +52,13 @@ def _find_data_dir(settings: Settings, key_file: str) -> Path | None:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from privategpt.auth.local_issuer import _KEY_FILE, LocalIssuer
+    from privategpt.auth.local_issuer import KEY_FILE, LocalIssuer
 
     settings = _settings(args.data_dir)
     if settings.auth_provider != "local":
         print("privategpt token mints tokens only for PGPT_AUTH_PROVIDER=local", file=sys.stderr)
         return 2
-    data_dir = _find_data_dir(settings, _KEY_FILE)
+    data_dir = _find_data_dir(settings, KEY_FILE)
     if data_dir is None:
         # Making a new key here would sign tokens the running `dev` rejects (401): refuse instead.
         print(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from privategpt.errors import AppError
-from privategpt.llm.errors import ProviderError, ProviderTimeout
+from privategpt.llm.errors import ContextTooLong, ProviderError, ProviderTimeout
 from privategpt.llm.provider import Provider
 from privategpt.llm.types import (
     ChatRequest,
@@ -86,7 +86,9 @@ async def guarded_stream(
                 on_outcome(True, (time.perf_counter() - started) * 1000, None)
                 return
             except AppError as exc:
-                on_outcome(False, (time.perf_counter() - started) * 1000, exc.code)
+                # A prompt refused as too long is the caller's, not a sign of the provider's health.
+                healthy = isinstance(exc, ContextTooLong)
+                on_outcome(healthy, (time.perf_counter() - started) * 1000, None if healthy else exc.code)
                 retryable = isinstance(exc, ProviderError) and exc.retryable
                 if sent_output:
                     yield StreamFailure(exc.code, exc.message)
