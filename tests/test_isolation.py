@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from privategpt.storage import conversations as repository
-from privategpt.storage.conversations import NewMessage
+from privategpt.storage import messages as message_repository
+from privategpt.storage.messages import NewMessage
 from tests.support.api import User, assert_error
 
 
@@ -22,7 +22,7 @@ def _snapshot(user: User, conversation_id: str, prompt_id: str) -> dict[str, Any
 def test_user_b_cannot_reach_user_a(alice: User, bob: User) -> None:
     conversation = alice.client.post("/api/chat/conversations", json={"title": "private"}).json()
     cid = conversation["id"]
-    repository.append_message(alice.user_id, cid, NewMessage(role="user", content="my secret"))
+    message_repository.append_message(alice.user_id, cid, NewMessage(role="user", content="my secret"))
     prompt = alice.client.post("/api/prompts", json={"name": "mine", "content": "secret prompt"}).json()
     pid = prompt["id"]
     before = _snapshot(alice, cid, pid)

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from privategpt.settings import Settings
-from privategpt.storage import conversations as repository
-from privategpt.storage.conversations import NewMessage
+from privategpt.storage import messages as message_repository
+from privategpt.storage.messages import NewMessage
 from tests.support.api import User, assert_error
 
 
@@ -55,7 +55,7 @@ def test_create_rejects_bad_input(alice: User, settings: Settings) -> None:
 def test_get_returns_messages_in_order(alice: User) -> None:
     conversation = _create(alice, title="ordered")
     for i in range(5):
-        repository.append_message(
+        message_repository.append_message(
             alice.user_id, conversation["id"], NewMessage(role="user" if i % 2 == 0 else "assistant", content=f"m{i}")
         )
     body = alice.client.get(f"/api/chat/conversations/{conversation['id']}").json()
@@ -134,7 +134,7 @@ def test_hard_delete_removes_everything(alice: User, settings: Settings) -> None
     cid = conversation["id"]
     user_id = alice.user_id
     for i in range(30):  # more than one 25-item batch
-        repository.append_message(user_id, cid, NewMessage(role="user", content=f"m{i}"))
+        message_repository.append_message(user_id, cid, NewMessage(role="user", content=f"m{i}"))
     response = alice.client.delete(f"/api/chat/conversations/{cid}", params={"hard_delete": "true"})
     assert response.status_code == 204
     from privategpt.storage import table
@@ -160,7 +160,7 @@ def test_messages_pagination(alice: User) -> None:
     cid = _create(alice)["id"]
     user_id = alice.user_id
     for i in range(7):
-        repository.append_message(user_id, cid, NewMessage(role="user", content=f"m{i}"))
+        message_repository.append_message(user_id, cid, NewMessage(role="user", content=f"m{i}"))
     contents: list[str] = []
     cursor = None
     while True:

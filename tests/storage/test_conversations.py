@@ -1,4 +1,4 @@
-"""Repository behaviour against DynamoDB Local: atomic counters, concurrent appends, conditions."""
+"""Conversation and message repositories against DynamoDB Local: atomic counters, concurrent appends, conditions."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from privategpt.errors import NotFound
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
+from privategpt.storage import messages as message_repository
 from privategpt.storage import users
-from privategpt.storage.conversations import NewMessage, TokenUsage
+from privategpt.storage.conversations import TokenUsage
+from privategpt.storage.messages import NewMessage
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def test_concurrent_appends_keep_exact_counts(user_id: str) -> None:
     cid = conversation.conversation_id
 
     def append(i: int) -> None:
-        repository.append_message(
+        message_repository.append_message(
             user_id,
             cid,
             NewMessage(role="assistant", content=f"r{i}", usage=TokenUsage(input_tokens=10, output_tokens=i)),
@@ -37,7 +39,7 @@ def test_concurrent_appends_keep_exact_counts(user_id: str) -> None:
     assert stored.input_tokens == 400
     assert stored.output_tokens == sum(range(40))
     assert stored.total_tokens == 400 + sum(range(40))
-    messages = repository.list_messages(user_id, cid, 100, None).items
+    messages = message_repository.list_messages(user_id, cid, 100, None).items
     assert len(messages) == 40
     assert sum(m.total_tokens for m in messages) == stored.total_tokens
 
@@ -54,9 +56,11 @@ def test_append_to_deleted_or_missing_conversation_is_404_and_leaves_nothing(use
     cid = repository.create(user_id, "gone", None, None).conversation_id
     repository.soft_delete(user_id, cid)
     with pytest.raises(NotFound):
-        repository.append_message(user_id, cid, NewMessage(role="user", content="late"))
+        message_repository.append_message(user_id, cid, NewMessage(role="user", content="late"))
     with pytest.raises(NotFound):
-        repository.append_message(user_id, "01aaaaaaaaaaaaaaaaaaaaaaaa", NewMessage(role="user", content="nowhere"))
+        message_repository.append_message(
+            user_id, "01aaaaaaaaaaaaaaaaaaaaaaaa", NewMessage(role="user", content="nowhere")
+        )
     repository.hard_delete(user_id, cid)
     with pytest.raises(NotFound):
         repository.get(user_id, cid)
@@ -65,12 +69,12 @@ def test_append_to_deleted_or_missing_conversation_is_404_and_leaves_nothing(use
 def test_get_with_messages_pages_after_the_first_batch(user_id: str) -> None:
     cid = repository.create(user_id, "long", None, None).conversation_id
     for i in range(5):
-        repository.append_message(user_id, cid, NewMessage(role="user", content=str(i)))
-    conversation, first = repository.get_with_messages(user_id, cid, limit=3)
+        message_repository.append_message(user_id, cid, NewMessage(role="user", content=str(i)))
+    conversation, first = message_repository.get_with_messages(user_id, cid, limit=3)
     assert conversation.conversation_id == cid
     assert [m.content for m in first.items] == ["0", "1", "2"]
     assert first.next_cursor is not None
-    rest = repository.list_messages(user_id, cid, 10, first.next_cursor)
+    rest = message_repository.list_messages(user_id, cid, 10, first.next_cursor)
     assert [m.content for m in rest.items] == ["3", "4"]
 
 
@@ -113,9 +117,9 @@ def test_a_transaction_cancelled_by_a_conflict_is_tried_again(user_id: str, monk
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(connection, "transact_write_items", flaky)
-    repository.append_message(user_id, cid, NewMessage(role="user", content="once"))
+    message_repository.append_message(user_id, cid, NewMessage(role="user", content="once"))
     assert not failures
-    assert [m.content for m in repository.list_messages(user_id, cid, 10, None).items] == ["once"]
+    assert [m.content for m in message_repository.list_messages(user_id, cid, 10, None).items] == ["once"]
     assert repository.get(user_id, cid).message_count == 1
 
 
@@ -123,4 +127,4 @@ def test_a_cancelled_transaction_for_a_deleted_conversation_is_a_404(user_id: st
     cid = repository.create(user_id, "gone", None, None).conversation_id
     repository.soft_delete(user_id, cid)
     with pytest.raises(NotFound):
-        repository.append_message(user_id, cid, NewMessage(role="user", content="late"))
+        message_repository.append_message(user_id, cid, NewMessage(role="user", content="late"))

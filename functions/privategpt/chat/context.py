@@ -19,7 +19,7 @@ from privategpt.llm.tokens import REPLY_PRIMING
 from privategpt.llm.types import ChatMessage, ChatOptions, ModelInfo
 from privategpt.prompts import service as prompts
 from privategpt.settings import Settings
-from privategpt.storage import conversations as repository
+from privategpt.storage import messages as repository
 from privategpt.storage.models import MessageItem
 
 _CONTEXT_STATUSES = frozenset({"complete", "incomplete"})

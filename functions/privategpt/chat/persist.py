@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from privategpt.chat.plan import Turn
 from privategpt.llm.types import ModelInfo, Usage
 from privategpt.settings import Settings
-from privategpt.storage import conversations as repository
-from privategpt.storage.conversations import NewMessage, TokenUsage
+from privategpt.storage import messages as repository
+from privategpt.storage.conversations import TokenUsage
+from privategpt.storage.messages import NewMessage
 from privategpt.storage.models import MessageItem
 from privategpt.storage.transactions import Write
 from privategpt.usage import service as usage_service

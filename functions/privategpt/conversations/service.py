@@ -14,6 +14,7 @@ from privategpt.errors import ValidationFailed, check_length
 from privategpt.prompts import service as prompts
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
+from privategpt.storage import messages as message_repository
 from privategpt.storage.models import ConversationItem, MessageItem
 
 
@@ -82,7 +83,7 @@ def list_conversations(principal: Principal, limit: int, cursor: str | None) -> 
 
 
 def get(principal: Principal, conversation_id: str, settings: Settings) -> ConversationDetail:
-    item, messages = repository.get_with_messages(principal.user_id, conversation_id, settings.max_page_size)
+    item, messages = message_repository.get_with_messages(principal.user_id, conversation_id, settings.max_page_size)
     return ConversationDetail(
         **conversation_out(item).model_dump(),
         messages=[message_out(m) for m in messages.items],
@@ -108,5 +109,5 @@ def delete(principal: Principal, conversation_id: str, hard: bool) -> None:
 
 
 def list_messages(principal: Principal, conversation_id: str, limit: int, cursor: str | None) -> MessagePage:
-    page = repository.list_messages(principal.user_id, conversation_id, limit, cursor)
+    page = message_repository.list_messages(principal.user_id, conversation_id, limit, cursor)
     return MessagePage(items=[message_out(m) for m in page.items], next_cursor=page.next_cursor)

@@ -1,33 +1,27 @@
-"""Conversations and their messages. Every function takes the owner's user id first: it is the partition."""
+"""Conversations (their items, listing, counters, deletion). Every function takes the owner's user id first: it is
+the partition. Messages are in ``storage/messages.py``."""
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import BatchWrite
-from pynamodb.transactions import TransactWrite
 
 from privategpt.clock import isoformat, utcnow
 from privategpt.errors import NotFound
-from privategpt.storage import cursor, db, table
-from privategpt.storage.expressions import assignments, condition_failed, transaction_conflict
+from privategpt.storage import cursor, table
+from privategpt.storage.expressions import assignments, condition_failed
 from privategpt.storage.ids import is_id, new_id
-from privategpt.storage.models import ConversationItem, MessageItem, TableItem
-from privategpt.storage.transactions import Write
+from privategpt.storage.models import ConversationItem, TableItem
 
 ACTIVE = "active"
 DELETED = "deleted"
 
-_CONFLICT_BACKOFF_SECONDS = 0.025  # first wait before a cancelled transaction is tried again (doubles)
 _LIST_FIELDS = (table.SK, table.GSI1SK)
-_MESSAGE_FIELDS = (table.SK,)
 
 
 T = TypeVar("T")
@@ -49,13 +43,13 @@ class TokenUsage:
         return self.input_tokens + self.output_tokens
 
 
-def _not_found() -> NotFound:
+def not_found() -> NotFound:
     return NotFound("conversation not found")
 
 
-def _key(user_id: str, conversation_id: str) -> tuple[str, str]:
+def conversation_key(user_id: str, conversation_id: str) -> tuple[str, str]:
     if not is_id(conversation_id):
-        raise _not_found()
+        raise not_found()
     return table.user_pk(user_id), table.conversation_sk(conversation_id)
 
 
@@ -85,31 +79,14 @@ def create(user_id: str, title: str, model: str | None, system_prompt_id: str | 
 
 
 def get(user_id: str, conversation_id: str) -> ConversationItem:
-    pk, sk = _key(user_id, conversation_id)
+    pk, sk = conversation_key(user_id, conversation_id)
     try:
         item = ConversationItem.get(pk, sk, consistent_read=True)
     except ConversationItem.DoesNotExist:
-        raise _not_found() from None
+        raise not_found() from None
     if item.status != ACTIVE:
-        raise _not_found()
+        raise not_found()
     return item
-
-
-def get_with_messages(user_id: str, conversation_id: str, limit: int) -> tuple[ConversationItem, Page[MessageItem]]:
-    """The conversation and its first ``limit`` messages, in order, from one query."""
-    pk, sk = _key(user_id, conversation_id)
-    results = TableItem.query(
-        pk, TableItem.sk.startswith(sk), limit=limit + 1, consistent_read=True, scan_index_forward=True
-    )
-    items = list(results)
-    if not items or not isinstance(items[0], ConversationItem) or items[0].status != ACTIVE:
-        raise _not_found()
-    conversation = items[0]
-    messages = [m for m in items[1:] if isinstance(m, MessageItem)]
-    next_cursor = None
-    if results.last_evaluated_key is not None and messages:
-        next_cursor = cursor.encode({table.SK: {"S": messages[-1].sk}}, _MESSAGE_FIELDS, scope=pk)
-    return conversation, Page(messages, next_cursor)
 
 
 def list_active(user_id: str, limit: int, after: str | None) -> Page[ConversationItem]:
@@ -126,18 +103,6 @@ def list_active(user_id: str, limit: int, after: str | None) -> Page[Conversatio
     return Page(items, cursor.encode(results.last_evaluated_key, _LIST_FIELDS, scope=gsi_pk))
 
 
-def list_messages(user_id: str, conversation_id: str, limit: int, after: str | None) -> Page[MessageItem]:
-    get(user_id, conversation_id)
-    pk = table.user_pk(user_id)
-    prefix = table.message_prefix(conversation_id)
-    start = cursor.decode(after, _MESSAGE_FIELDS, prefixes=(prefix,), fixed={table.PK: pk}, scope=pk)
-    results = MessageItem.query(
-        pk, MessageItem.sk.startswith(prefix), limit=limit, last_evaluated_key=start, consistent_read=True
-    )
-    items = list(results)
-    return Page(items, cursor.encode(results.last_evaluated_key, _MESSAGE_FIELDS, scope=pk))
-
-
 def update(user_id: str, conversation_id: str, changes: dict[str, Any]) -> ConversationItem:
     """Set the given fields (title, model, system_prompt_id; None clears) on an active conversation."""
     item = get(user_id, conversation_id)
@@ -149,14 +114,14 @@ def update(user_id: str, conversation_id: str, changes: dict[str, Any]) -> Conve
         item.update(actions=actions, condition=ConversationItem.status == ACTIVE)
     except UpdateError as exc:
         if condition_failed(exc):
-            raise _not_found() from exc
+            raise not_found() from exc
         raise
     return item
 
 
 def soft_delete(user_id: str, conversation_id: str) -> None:
     """Hide the conversation: out of the list (index keys removed), 404 on read, no more appends."""
-    pk, sk = _key(user_id, conversation_id)
+    pk, sk = conversation_key(user_id, conversation_id)
     item = ConversationItem(pk, sk)
     try:
         item.update(
@@ -170,7 +135,7 @@ def soft_delete(user_id: str, conversation_id: str) -> None:
         )
     except UpdateError as exc:
         if condition_failed(exc):
-            raise _not_found() from exc
+            raise not_found() from exc
         raise
 
 
@@ -180,7 +145,7 @@ def hard_delete(user_id: str, conversation_id: str) -> None:
     The conversation is marked deleted first, which stops appends, so no message can land after the
     sweep; the sweep deletes messages before the conversation, so an interrupted purge can be repeated.
     """
-    pk, sk = _key(user_id, conversation_id)
+    pk, sk = conversation_key(user_id, conversation_id)
     try:
         soft_delete(user_id, conversation_id)
     except NotFound:
@@ -196,164 +161,18 @@ def hard_delete(user_id: str, conversation_id: str) -> None:
                 batch.delete(TableItem(pk, key))
 
 
-@dataclass(frozen=True)
-class NewMessage:
-    role: str
-    content: str
-    model: str | None = None
-    provider: str | None = None
-    usage: TokenUsage = TokenUsage()
-    token_count: int = 0
-    status: str = "complete"
-    thinking: str | None = None
-    stop_reason: str | None = None
-    error_code: str | None = None
-    latency_ms: float | None = None
-    time_to_first_token_ms: float | None = None
-    message_id: str | None = None  # pre-assigned (a stream announces its id before the message exists)
-    usage_estimated: bool = False
-
-
-def append_message(
-    user_id: str,
-    conversation_id: str,
-    new: NewMessage,
-    *,
-    title: str | None = None,
-    also: Sequence[Write] = (),
-) -> MessageItem:
-    """Store a message and bump the conversation's counters in one transaction (atomic ADDs).
-
-    An assistant message also records its model as the conversation's current one; ``title`` renames the
-    conversation in the same write, and ``also`` adds other repositories' writes (a stream session, usage)
-    to the transaction: one round trip, all or nothing.
-    """
-    pk, sk = _key(user_id, conversation_id)
-    now = utcnow()
-    message_id = new.message_id or new_id()
-    message = MessageItem(
-        pk,
-        table.message_prefix(conversation_id) + message_id,
-        message_id=message_id,
-        conversation_id=conversation_id,
-        role=new.role,
-        content=new.content,
-        model=new.model,
-        provider=new.provider,
-        input_tokens=new.usage.input_tokens,
-        output_tokens=new.usage.output_tokens,
-        total_tokens=new.usage.total_tokens,
-        token_count=new.token_count,
-        status=new.status,
-        thinking=new.thinking or None,
-        stop_reason=new.stop_reason,
-        error_code=new.error_code,
-        latency_ms=round(new.latency_ms, 1) if new.latency_ms is not None else None,
-        time_to_first_token_ms=(
-            round(new.time_to_first_token_ms, 1) if new.time_to_first_token_ms is not None else None
-        ),
-        usage_estimated=new.usage_estimated or None,
-        created_at=now,
-    )
-    conversation = ConversationItem(pk, sk)
-    gsi1sk = f"{isoformat(now)}#{conversation_id}"
-    actions = [
-        *_usage_actions(new.usage),
-        ConversationItem.message_count.add(1),
-        ConversationItem.updated_at.set(now),
-        ConversationItem.gsi1sk.set(gsi1sk),
-    ]
-    if new.role == "assistant" and new.model:
-        actions.append(ConversationItem.model.set(new.model))
-    if title is not None:
-        actions.append(ConversationItem.title.set(title))
-    connection = db.connection()
-    attempt = 0
-    while True:
-        try:
-            with TransactWrite(connection=connection) as transaction:
-                transaction.save(message, condition=MessageItem.sk.does_not_exist())
-                transaction.update(conversation, actions=actions, condition=ConversationItem.status == ACTIVE)
-                for write in also:
-                    write(transaction)
-            return message
-        except TransactWriteError as exc:
-            if condition_failed(exc):  # the conversation is gone or deleted
-                raise _not_found() from exc
-            # Two replies saved to one conversation at once: DynamoDB cancels one whole; it is tried again.
-            if not transaction_conflict(exc) or attempt >= connection.client_settings.max_retries:
-                raise
-        attempt += 1
-        time.sleep(random.uniform(0, _CONFLICT_BACKOFF_SECONDS * 2**attempt))  # noqa: S311 - jitter
-
-
-# What a turn reads: the whole conversation item, and of each message only what a context is built from
-# (not thinking, usage or timings: reading and parsing those would grow with every turn for nothing).
-_TURN_ATTRIBUTES = sorted(
-    {
-        attribute.attr_name
-        for model, names in (
-            (ConversationItem, list(ConversationItem.get_attributes())),
-            (
-                MessageItem,
-                [
-                    "pk",
-                    "sk",
-                    "kind",
-                    "message_id",
-                    "conversation_id",
-                    "role",
-                    "content",
-                    "token_count",
-                    "status",
-                    "created_at",
-                ],
-            ),
-        )
-        for attribute in (model.get_attributes()[name] for name in names)
-    }
-)
-
-
-def load_for_turn(user_id: str, conversation_id: str, limit: int) -> tuple[ConversationItem, list[MessageItem]]:
-    """The conversation and its latest ``limit`` messages (oldest first), for building a model's context.
-
-    One query, newest first: the conversation's own key sorts before its messages', so it comes last and is
-    included whenever the conversation holds at most ``limit`` messages; a longer one costs a second read."""
-    pk, sk = _key(user_id, conversation_id)
-    results = TableItem.query(
-        pk,
-        TableItem.sk.startswith(sk),
-        scan_index_forward=False,
-        limit=limit + 1,
-        consistent_read=True,
-        attributes_to_get=_TURN_ATTRIBUTES,
-    )
-    items = list(results)
-    last = items[-1] if items else None
-    found = last if isinstance(last, ConversationItem) else None
-    if found is not None:
-        items.pop()
-    messages = [item for item in reversed(items[:limit]) if isinstance(item, MessageItem)]
-    if found is None:
-        return get(user_id, conversation_id), messages
-    if found.status != ACTIVE:
-        raise _not_found()
-    return found, messages
-
-
 def add_usage(user_id: str, conversation_id: str, usage: TokenUsage) -> None:
     """Add token counts to a conversation's totals with atomic ADDs (no read-modify-write)."""
-    pk, sk = _key(user_id, conversation_id)
+    pk, sk = conversation_key(user_id, conversation_id)
     try:
-        ConversationItem(pk, sk).update(actions=_usage_actions(usage), condition=ConversationItem.sk.exists())
+        ConversationItem(pk, sk).update(actions=usage_actions(usage), condition=ConversationItem.sk.exists())
     except UpdateError as exc:
         if condition_failed(exc):
-            raise _not_found() from exc
+            raise not_found() from exc
         raise
 
 
-def _usage_actions(usage: TokenUsage) -> list[Action]:
+def usage_actions(usage: TokenUsage) -> list[Action]:
     return [
         ConversationItem.input_tokens.add(usage.input_tokens),
         ConversationItem.output_tokens.add(usage.output_tokens),
