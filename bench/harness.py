@@ -50,7 +50,16 @@ class Stats:
 
 
 class Platform:
-    def __init__(self, api_url: str, stream_url: str, fake_url: str, data_dir: Path, process: subprocess.Popen[bytes]):
+    def __init__(
+        self,
+        api_url: str,
+        stream_url: str,
+        fake_url: str,
+        data_dir: Path,
+        process: subprocess.Popen[bytes],
+        table_name: str,
+    ):
+        self.table_name = table_name
         self.api_url = api_url
         self.stream_url = stream_url
         self.fake_url = fake_url
@@ -115,7 +124,62 @@ def platform(
         api_url, stream_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{stream_port}"
         _wait_until_up(f"{api_url}/api/health", process)
         _wait_until_up(f"{stream_url}/", process)
-        yield Platform(api_url, stream_url, fake.url, tmp, process)
+        yield Platform(api_url, stream_url, fake.url, tmp, process, settings.table_name)
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What a turn's DynamoDB calls cost with nothing of ours around them: the same calls a streamed turn makes
+    (two Queries, two TransactWriteItems, one UpdateItem), through a bare botocore client, in this process."""
+
+    cpu_ms: float
+    wall_ms: float
+
+    def __str__(self) -> str:
+        return (
+            f"bare botocore, a streamed turn's 5 DynamoDB calls: {self.cpu_ms:.1f} ms CPU, {self.wall_ms:.1f} ms wall"
+        )
+
+
+def dynamodb_floor(p: Platform, rounds: int = 30) -> Floor:
+    """Measured in the benchmark's own run, so figures from another machine can be read against it."""
+    from privategpt.storage import db
+
+    client: Any = db.connection().client
+    table, pk = p.table_name, {"S": "USER#floor"}
+    put = {"Put": {"TableName": table, "Item": {"PK": pk, "SK": {"S": "CONV#x#MSG#1"}, "content": {"S": "hello"}}}}
+    update = {
+        "Update": {
+            "TableName": table,
+            "Key": {"PK": pk, "SK": {"S": "CONV#x"}},
+            "UpdateExpression": "ADD message_count :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+    def turn() -> None:
+        for _ in range(2):
+            client.query(
+                TableName=table,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
+                ExpressionAttributeValues={":pk": pk, ":sk": {"S": "CONV#x"}},
+                ScanIndexForward=False,
+                Limit=21,
+            )
+            client.transact_write_items(TransactItems=[put, update])
+        client.update_item(
+            TableName=table,
+            Key={"PK": pk, "SK": {"S": "STREAM"}},
+            UpdateExpression="SET consumed_at = :t",
+            ExpressionAttributeValues={":t": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        )
+
+    turn()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(rounds):
+        turn()
+    return Floor((time.process_time() - cpu) * 1000 / rounds, (time.perf_counter() - wall) * 1000 / rounds)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:

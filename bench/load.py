@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import MODEL_ID, Platform, Stats, percentile, platform
+from bench.harness import MODEL_ID, Platform, Stats, dynamodb_floor, percentile, platform
 
 GOAL_CPU_MS = 15.0
 GOAL_STREAM_CALLS = 6
@@ -210,6 +210,7 @@ def main() -> None:
     with platform(loop=args.loop) as p:
         asyncio.run(level(p, 2, 2, "stream"))  # warm-up: discovery, first clients, JIT of DynamoDB Local
         print(f"load: {args.turns} turns per user, server loop {args.loop}, DynamoDB Local + Ollama-wire fake")
+        print(f"baseline in this run: {dynamodb_floor(p)}")
         for users in levels:
             for path in ("stream", "sync"):
                 row = asyncio.run(level(p, users, args.turns, path))

@@ -21,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import MODEL, MODEL_ID, Platform, percentile, platform
+from bench.harness import MODEL, MODEL_ID, Platform, dynamodb_floor, percentile, platform
 
 GOAL_PHASE1_MS = 25.0
 GOAL_ADDED_TTFT_MS = 10.0
@@ -115,8 +115,10 @@ def main() -> None:
                 spent[words] = ((p.snapshot() - before).cpu_seconds, chunks)
             (short_cpu, short_chunks), (long_cpu, long_chunks) = spent[SHORT], spent[LONG]
             relay_us.append((long_cpu - short_cpu) / (long_chunks - short_chunks) * 1e6)
+        floor = dynamodb_floor(p)
         api.close()
     print(f"two-phase streaming, one request at a time, {args.samples} samples, server loop {args.loop}")
+    print(f"  baseline in this run: {floor}")
     print(row("phase 1 (prepare-stream)", p1_ms, "ms", GOAL_PHASE1_MS))
     print(row("phase 2 first token, added over direct", added_ms, "ms", GOAL_ADDED_TTFT_MS))
     print(row("relay CPU per chunk (server)", relay_us, "us", GOAL_RELAY_US))
