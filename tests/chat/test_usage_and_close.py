@@ -34,6 +34,7 @@ class Quiet:
     """An OpenAI-wire server that never sends usage and streams ``WORDS`` words, ``delay`` apart."""
 
     delay: float = 0.0
+    words: int = WORDS
     finished: int = 0
     cut_short: threading.Event = field(default_factory=threading.Event)
 
@@ -47,7 +48,7 @@ class Quiet:
             async def body() -> AsyncIterator[bytes]:
                 completed = False
                 try:
-                    for i in range(WORDS):
+                    for i in range(self.words):
                         delta = {"content": f"w{i} "}
                         chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "mute-7b"}
                         chunk["choices"] = [{"index": 0, "delta": delta, "finish_reason": None}]
@@ -157,3 +158,19 @@ def test_a_client_leaving_closes_the_provider_stream_at_once(apps: Apps, alice: 
         time.sleep(0.05)
     assert stored[-1]["status"] == "incomplete" and stored[-1]["stop_reason"] == "client_disconnected"
     assert stored[-1]["usage_estimated"] is True
+
+
+def test_an_empty_answer_is_still_a_request_on_every_path(apps: Apps, alice: User) -> None:
+    """A call that finished with no text and no usage report cost a prompt: send and stream record it alike."""
+    apps.quiet.words = 0
+    cid = conversation(alice)
+    sent = apps.client.post(f"/api/chat/conversations/{cid}/messages", json={"content": "hi", "model": MODEL})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["assistant_message"]["usage_estimated"] is True
+    ticket = apps.client.post(f"/api/chat/conversations/{cid}/prepare-stream", json={"content": "hi", "model": MODEL})
+    url = stream_url(apps.stream_base, ticket.json())
+    with httpx.Client(timeout=30) as client, connect_sse(client, "GET", url) as s:
+        done = next(e.json() for e in s.iter_sse() if e.event == "done")
+    assert done["usage"]["estimated"] is True and done["usage"]["input_tokens"] > 0
+    recorded = _usage_of(apps.client)
+    assert recorded["requests"] == 2 and recorded["output_tokens"] == 0

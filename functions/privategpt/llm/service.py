@@ -24,7 +24,6 @@ from privategpt.llm.types import (
     ModelInfo,
     StreamEvent,
     ToolDefinition,
-    Usage,
 )
 from privategpt.llm.usage import UsageMeter
 from privategpt.settings import Settings
@@ -132,7 +131,7 @@ class LLMService:
         meter = self.meter(prepared)
         async with aclosing(self.stream(prepared)) as events:
             response = await collect(events, prepared.model.provider, prepared.model.name, observe=meter.observe)
-        return replace(response, usage=meter.usage() or Usage())
+        return replace(response, usage=meter.settled())
 
     async def aclose(self) -> None:
         await self.registry.aclose()
