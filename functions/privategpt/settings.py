@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AuthProvider = Literal["cognito", "keycloak", "local"]
@@ -110,6 +110,58 @@ class Settings(BaseSettings):
     # --- conversations ---
     default_conversation_title: str = "New conversation"
 
+    # --- documents (API, S3 upload) ---
+    documents_bucket: str | None = None  # where uploads go; None: documents are switched off
+    s3_endpoint: str | None = None  # local S3 (moto under `dev`); None: AWS
+    document_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    document_allowed_types: CommaList = Field(
+        default_factory=lambda: [
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "text/html",
+            "text/markdown",
+            "text/plain",
+            "text/csv",
+        ]
+    )
+    document_max_filename_chars: int = 255
+    document_upload_url_seconds: int = Field(default=900, gt=0)
+    max_documents_per_owner: int = 1000
+
+    # --- ingestion ---
+    ingest_queue_url: str | None = None  # SQS queue fed by the bucket's ObjectCreated notifications
+    ingest_max_receive_count: int = Field(default=3, ge=1)  # the queue's redrive maxReceiveCount
+    ingest_max_pages: int = Field(default=2000, gt=0)
+    ingest_max_chunks: int = Field(default=20_000, gt=0)
+    ingest_time_reserve_seconds: float = Field(default=60.0, ge=0)  # continue in a new invocation below this
+    chunk_tokens: int = Field(default=256, gt=16)
+    chunk_overlap_tokens: int = Field(default=32, ge=0)
+
+    # --- embeddings ---
+    embedding_backend: Literal["local", "openai", "ollama"] = "local"
+    embedding_model: str | None = None  # default per backend (see rag/embeddings)
+    embedding_base_url: str | None = None
+    embedding_api_key: SecretStr | None = None
+    embedding_batch_size: int = Field(default=32, gt=0)
+    embedding_timeout_seconds: float = Field(default=30.0, gt=0)
+    embedding_retries: int = Field(default=2, ge=0)
+    embedding_threads: int = Field(default=0, ge=0)  # onnxruntime intra-op threads; 0: its default
+
+    # --- vector store ---
+    vector_store: Literal["embedded", "opensearch"] = "embedded"
+    opensearch_url: str | None = None
+    opensearch_auth: Literal["none", "es", "aoss"] = "none"  # SigV4 service for managed domains / Serverless
+    opensearch_index: str = "privategpt-chunks"
+    opensearch_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # --- retrieval ---
+    rag_default_top_k: int = Field(default=6, gt=0)
+    rag_max_top_k: int = Field(default=50, gt=0)
+    rag_default_mode: Literal["vector", "keyword", "hybrid"] = "hybrid"
+    rag_context_fraction: float = Field(default=0.5, gt=0, le=1)  # of what history could use, at most
+    rag_snippet_chars: int = 300
+    max_search_query_chars: int = 2000
+
     # --- limits ---
     max_request_body_bytes: int = 1_048_576
     max_title_chars: int = 200
@@ -122,7 +174,7 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_page_size: int = 100
 
-    @field_validator("cors_origins", "auth_client_ids", "auth_algorithms", "chat_ui_tags", mode="before")
+    @field_validator("cors_origins", "auth_client_ids", "auth_algorithms", "chat_ui_tags", "document_allowed_types", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

@@ -95,6 +95,7 @@ class MessageItem(TableItem, discriminator="message"):
     latency_ms = NumberAttribute(null=True)
     time_to_first_token_ms = NumberAttribute(null=True)
     usage_estimated = BooleanAttribute(null=True)  # True: counted by us, the provider reported no usage
+    sources = _nullable_text()  # JSON list of the cited sources (rag), on assistant messages
     created_at = UTCDateTimeAttribute()
 
 
@@ -135,6 +136,37 @@ class StreamSessionItem(TableItem, discriminator="stream"):
     consumed_at = UTCDateTimeAttribute(null=True)
 
 
+class DocumentItem(TableItem, discriminator="document"):
+    """An uploaded document and its ingestion state (``documents/`` and ``rag/ingest``).
+
+    Status: ``uploading`` → ``processing`` (``progress`` 0-100) → ``ready``, or ``failed`` (``error``, a
+    reason a person understands; ``error_code``); ``deleting`` while its object and chunks are removed.
+    ``generation`` goes up on each reindex: an ingestion message of an older generation is dropped.
+    ``next_chunk`` is the checkpoint of an ingestion that continues in another invocation.
+    """
+
+    document_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()  # as declared at upload
+    detected_type = _nullable_text()  # as found in the content by ingestion
+    size = NumberAttribute()  # declared, enforced by the upload policy
+    object_key = UnicodeAttribute()
+    status = UnicodeAttribute(default="uploading")
+    progress = NumberAttribute(default=0)
+    pages = NumberAttribute(null=True)
+    chunks = NumberAttribute(default=0)
+    next_chunk = NumberAttribute(default=0)
+    generation = NumberAttribute(default=1)
+    embedding_model = _nullable_text()
+    error = _nullable_text()
+    error_code = _nullable_text()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    uploaded_at = UTCDateTimeAttribute(null=True)
+    ready_at = UTCDateTimeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     UserItem,
@@ -143,4 +175,5 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     PromptItem,
     UsageItem,
     StreamSessionItem,
+    DocumentItem,
 )

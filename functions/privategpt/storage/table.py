@@ -13,6 +13,7 @@ Items and their keys (``<u>`` is the user id, ``<c>``/``<m>``/``<p>`` are time-o
 | global prompt      | ``GLOBAL``    | ``PROMPT#<p>``      |                  |                       |
 | usage counter      | ``USER#<u>``  | ``USAGE#<day>#<m>`` |                  |                       |
 | stream session     | ``STREAM#<h>``| ``STREAM``          |                  |                       |
+| document           | ``USER#<u>``  | ``DOC#<d>``         |                  |                       |
 
 Access patterns:
 - a user's conversations, newest updated first: Query GSI1 on ``USER#<u>#CONV``, descending. Only
@@ -31,7 +32,8 @@ Access patterns:
   conditional write; ``expires_at`` (epoch seconds) is the table's TTL attribute, and expiry is also checked
   on read because DynamoDB deletes expired items lazily.
 
-Room is left for later items under ``USER#<u>`` (documents).
+- a user's documents, newest first: Query PK ``USER#<u>``, SK begins_with ``DOC#``, descending (ids are
+  time-ordered). Ingestion finds a document from its S3 key, ``documents/<u>/<d>``.
 """
 
 from __future__ import annotations
@@ -78,6 +80,13 @@ def stream_pk(token_hash: str) -> str:
 
 
 STREAM_SK: Final = "STREAM"
+
+
+def document_sk(document_id: str) -> str:
+    return f"DOC#{document_id}"
+
+
+DOCUMENT_PREFIX: Final = "DOC#"
 
 
 def usage_sk(day: str, model_id: str) -> str:

@@ -1,0 +1,1 @@
+"""Retrieval-augmented generation: parsing, chunking, embeddings, vector stores, ingestion and retrieval."""
