@@ -112,7 +112,7 @@ class Settings(BaseSettings):
 
     # --- documents (API, S3 upload) ---
     documents_bucket: str | None = None  # where uploads go; None: documents are switched off
-    s3_endpoint: str | None = None  # local S3 (moto under `dev`); None: AWS
+    aws_endpoint_url: str | None = None  # local S3 and SQS (moto under `dev`, tests); None: AWS
     document_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     document_allowed_types: CommaList = Field(
         default_factory=lambda: [
