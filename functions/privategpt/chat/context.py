@@ -1,29 +1,26 @@
-"""Building a turn's context: the conversation and model, then each contributor's share of the window.
+"""Building a turn's context: the conversation, the model, then the contributors' parts within the window.
 
-Contributors, in order: the system prompt, the new message (both must fit), then history, newest first, while
-it fits what the window leaves after the answer's reserve. History sizes come from each message's stored token
-count, so nothing stored is tokenized again. The result goes through ``LLMService.prepare`` (the context check).
+Contributors, in the order they are asked (``chat/contributors``): the system prompt and the new message (both
+must fit), the retrieved sources when asked for (their share of what is left), then the history, newest first,
+in whatever remains after the answer's reserve. The result goes through ``LLMService.prepare`` (the 413 check).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 from starlette.concurrency import run_in_threadpool
 
 from privategpt.auth.principal import Principal
+from privategpt.chat.contributors import Contributor, Given, History, RagRequest, Sources, SystemPrompt, assemble
+from privategpt.chat.contributors.given import split_quick
+from privategpt.chat.contributors.sources import Source, cancelled_on_error, retrieve
 from privategpt.chat.plan import Turn
-from privategpt.llm.service import LLMService
-from privategpt.llm.tokens import REPLY_PRIMING
-from privategpt.llm.types import ChatMessage, ChatOptions, ModelInfo
+from privategpt.llm.service import LLMService, Prepared
+from privategpt.llm.types import ChatMessage, ChatOptions
 from privategpt.prompts import service as prompts
 from privategpt.settings import Settings
 from privategpt.storage import messages as repository
-from privategpt.storage.models import MessageItem
-
-_CONTEXT_STATUSES = frozenset({"complete", "incomplete"})
-_CONTEXT_ROLES = frozenset({"user", "assistant"})
 
 
 async def plan_turn(
@@ -35,34 +32,42 @@ async def plan_turn(
     system_prompt_id: str | None,
     options: ChatOptions,
     new: ChatMessage | None,
+    rag: RagRequest | None,
     settings: Settings,
 ) -> Turn:
-    """Resolve model and system prompt, fit as much history as the window allows, check the context limit.
+    """Resolve model and system prompt, assemble the contributors' parts, check the context limit.
     ``new`` is the message about to be saved (None: it is already stored, and is the newest of the history)."""
+    hits = retrieve(settings, principal.user_id, rag, new.content) if rag is not None and new is not None else None
     load = run_in_threadpool(
         repository.load_for_turn, principal.user_id, conversation_id, settings.chat_history_max_messages
     )
     defaults: prompts.Defaults | None = None
-    if system_prompt_id is None:  # default prompts may be wanted: read them while the conversation is read
-        (conversation, history), defaults = await asyncio.gather(
-            load, run_in_threadpool(prompts.defaults_for, principal, settings)
+    with cancelled_on_error(hits):
+        if system_prompt_id is None:  # default prompts may be wanted: read them while the conversation is read
+            (conversation, items), defaults = await asyncio.gather(
+                load, run_in_threadpool(prompts.defaults_for, principal, settings)
+            )
+        else:
+            conversation, items = await load
+        _, model = await llm.registry.resolve(model_ref or conversation.model)
+        chosen_id = system_prompt_id or conversation.system_prompt_id
+        prompt = (
+            await run_in_threadpool(prompts.for_model, principal, chosen_id, (model.name, model.id), settings)
+            if chosen_id is not None
+            else prompts.for_model(principal, None, (model.name, model.id), settings, defaults)
         )
-    else:
-        conversation, history = await load
-    _, model = await llm.registry.resolve(model_ref or conversation.model)
-    chosen_id = system_prompt_id or conversation.system_prompt_id
-    prompt = (
-        await run_in_threadpool(prompts.for_model, principal, chosen_id, (model.name, model.id), settings)
-        if chosen_id is not None
-        else prompts.for_model(principal, None, (model.name, model.id), settings, defaults)
-    )
-    system = ChatMessage("system", prompt.content) if prompt is not None else None
+    history = History(items, keep_newest=new is None)
+    if rag is not None and hits is None and (question := history.last_user_text()) is not None:
+        hits = retrieve(settings, principal.user_id, rag, question)
     new_tokens = llm.count_message(model, new) if new is not None else 0
-    fixed_tokens = (llm.count_message(model, system) if system else 0) + new_tokens + REPLY_PRIMING
-    budget = model.context_window - llm.reserved_output(model, options) - fixed_tokens
-    chosen, used = _fit_history(llm, model, history, budget, keep_newest=new is None)
-    messages = (*([system] if system else []), *chosen, *([new] if new else []))
-    prepared = await llm.prepare(model.id, messages, options=options, prompt_tokens=fixed_tokens + used)
+    contributors: list[Contributor] = [SystemPrompt(prompt.content if prompt else None)]
+    if new is not None:
+        contributors.append(Given((new,), "new", new_tokens))
+    if hits is not None:
+        contributors.append(Sources(hits, settings))
+    contributors.append(history)
+    assembled = await assemble(llm, model, options, contributors)
+    prepared = await llm.prepare(model.id, assembled.messages, options=options, prompt_tokens=assembled.prompt_tokens)
     return Turn(
         principal.user_id,
         conversation_id,
@@ -70,24 +75,31 @@ async def plan_turn(
         prompt.prompt_id if prompt else None,
         new_tokens,
         conversation,
+        assembled.sources,
+        rag,
     )
 
 
-def _fit_history(
-    llm: LLMService, model: ModelInfo, history: Sequence[MessageItem], budget: int, *, keep_newest: bool
-) -> tuple[list[ChatMessage], int]:
-    """The newest messages that fit ``budget``, oldest first, and their size. With ``keep_newest`` the newest
-    one is kept even when it alone is too large: it is the message being answered (the check then says 413)."""
-    chosen: list[ChatMessage] = []
-    used = 0
-    for item in reversed(history):
-        if item.status not in _CONTEXT_STATUSES or not item.content or item.role not in _CONTEXT_ROLES:
-            continue
-        message = ChatMessage(item.role, item.content)  # type: ignore[arg-type]
-        size = int(item.token_count) or llm.count_message(model, message)
-        if used + size > budget and (chosen or not keep_newest):
-            break
-        chosen.append(message)
-        used += size
-    chosen.reverse()
-    return chosen, used
+async def plan_quick(
+    llm: LLMService,
+    principal: Principal,
+    messages: tuple[ChatMessage, ...],
+    *,
+    model_ref: str | None,
+    options: ChatOptions,
+    rag: RagRequest | None,
+    settings: Settings,
+) -> tuple[Prepared, tuple[Source, ...] | None]:
+    """A quick chat's request: its own messages whole, with sources for its last user message when asked."""
+    question = next((m.content for m in reversed(messages) if m.role == "user"), None)
+    hits = retrieve(settings, principal.user_id, rag, question) if rag is not None and question else None
+    with cancelled_on_error(hits):
+        _, model = await llm.registry.resolve(model_ref)
+    lead, rest = split_quick(messages)
+    contributors: list[Contributor] = [lead, rest]
+    if hits is not None:
+        contributors.append(Sources(hits, settings))
+    assembled = await assemble(llm, model, options, contributors)
+    # counted by the provider where it can (as a quick chat always was): no stored sizes to trust here
+    prepared = await llm.prepare(model.id, assembled.messages, options=options)
+    return prepared, assembled.sources

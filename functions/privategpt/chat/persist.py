@@ -7,6 +7,7 @@ they cannot disagree, and a turn costs one round trip to persist its answer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -92,6 +93,7 @@ async def save_reply(turn: Turn, reply: Reply) -> MessageItem:
             latency_ms=reply.latency_ms,
             time_to_first_token_ms=reply.time_to_first_token_ms,
             message_id=reply.message_id,
+            sources=json.dumps([s.view() for s in turn.sources]) if turn.sources is not None else None,
         ),
         also=also,
     )

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from privategpt.chat.contributors.sources import RagRequest, Source
 from privategpt.llm.service import Prepared
 from privategpt.llm.types import ChatMessage, ChatOptions
 from privategpt.storage.models import ConversationItem
@@ -30,6 +31,8 @@ class Turn:
     system_prompt_id: str | None
     new_tokens: int  # the new user message's own size (0 when it was already stored)
     conversation: ConversationItem | None = None  # as read in phase 1; phase 2 from a stored plan has none
+    sources: tuple[Source, ...] | None = None  # the cited sources (None: retrieval not asked for)
+    rag: RagRequest | None = None  # as asked for by the message
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class StoredPlan:
     messages: tuple[ChatMessage, ...]
     options: ChatOptions
     prompt_tokens: int
+    sources: tuple[Source, ...] | None
 
 
 def encode(turn: Turn, max_bytes: int) -> bytes | None:
@@ -51,6 +55,7 @@ def encode(turn: Turn, max_bytes: int) -> bytes | None:
         "messages": [_message(m) for m in prepared.request.messages],
         "options": prepared.request.options.__dict__,
         "prompt_tokens": prepared.prompt_tokens,
+        "sources": [s.view() for s in turn.sources] if turn.sources is not None else None,
     }
     data = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), _COMPRESSION_LEVEL)
     return data if len(data) <= max_bytes else None
@@ -66,7 +71,12 @@ def decode(data: bytes) -> StoredPlan | None:
         messages=tuple(ChatMessage(**m) for m in document["messages"]),
         options=ChatOptions(**document["options"]),
         prompt_tokens=int(document["prompt_tokens"]),
+        sources=_sources(document.get("sources")),
     )
+
+
+def _sources(views: list[dict[str, Any]] | None) -> tuple[Source, ...] | None:
+    return tuple(Source.from_view(v) for v in views) if views is not None else None
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:

@@ -81,7 +81,11 @@ async def stream_events(llm: LLMService, turn: Turn, settings: Settings) -> Asyn
             "conversation_id": turn.conversation_id,
             "model": turn.prepared.model.id,
         }
-        yield sse.event(sequence, "start", start)
+        opening = sse.event(sequence, "start", start)
+        if turn.sources is not None:  # before the first content event, so citations resolve as they arrive
+            sequence += 1
+            opening += sse.event(sequence, "sources", {"sources": [s.view() for s in turn.sources]})
+        yield opening
         while True:
             item = await queue.get()
             batch: list[bytes] = []

@@ -15,12 +15,21 @@ from starlette.concurrency import run_in_threadpool
 
 from privategpt.auth.principal import Principal
 from privategpt.chat import persist, plan
-from privategpt.chat.context import plan_turn
+from privategpt.chat.context import plan_quick, plan_turn
+from privategpt.chat.contributors import RagRequest
 from privategpt.chat.persist import Reply
 from privategpt.chat.plan import Turn
 from privategpt.chat.relay import stream_events, usage_view
-from privategpt.chat.schemas import QuickChat, QuickResult, SendMessage, SendResult, StreamTicket, UsageOut
+from privategpt.chat.schemas import (
+    QuickChat,
+    QuickResult,
+    SendMessage,
+    SendResult,
+    StreamTicket,
+    UsageOut,
+)
 from privategpt.chat.tags import split
+from privategpt.conversations.schemas import SourceOut
 from privategpt.conversations.service import conversation_out, message_out
 from privategpt.errors import AppError, NotFound, ValidationFailed, check_length
 from privategpt.llm.errors import ContextTooLong
@@ -51,6 +60,7 @@ async def _accept(
         system_prompt_id=body.system_prompt_id,
         options=body.options.to_options(),
         new=ChatMessage("user", body.content),
+        rag=body.rag.to_request(settings) if body.rag else None,
         settings=settings,
     )
 
@@ -111,7 +121,15 @@ async def quick(llm: LLMService, principal: Principal, body: QuickChat, settings
     for message in body.messages:
         _check(message.content, settings)
     messages = tuple(ChatMessage(m.role, m.content) for m in body.messages)
-    prepared = await llm.prepare(body.model, messages, options=body.options.to_options())
+    prepared, sources = await plan_quick(
+        llm,
+        principal,
+        messages,
+        model_ref=body.model,
+        options=body.options.to_options(),
+        rag=body.rag.to_request(settings) if body.rag else None,
+        settings=settings,
+    )
     response = await llm.complete(prepared)
     await persist.record_usage(principal.user_id, prepared.model, response.usage)
     content, thinking = split(response.content, settings)
@@ -124,6 +142,7 @@ async def quick(llm: LLMService, principal: Principal, body: QuickChat, settings
         stop_reason=response.stop_reason,
         latency_ms=response.latency_ms,
         time_to_first_token_ms=response.time_to_first_token_ms,
+        sources=[SourceOut(**s.view()) for s in sources] if sources is not None else None,
     )
 
 
@@ -145,7 +164,7 @@ async def prepare_stream(
         user_message_id=user_message_id,
         model=turn.prepared.model.id,
         system_prompt_id=turn.system_prompt_id,
-        options=json.dumps(turn.prepared.request.options.__dict__),
+        options=json.dumps({**turn.prepared.request.options.__dict__, "rag": turn.rag.view() if turn.rag else None}),
         plan=plan.encode(turn, settings.stream_plan_max_bytes),
         ttl_seconds=settings.stream_session_ttl_seconds,
     )
@@ -176,17 +195,27 @@ async def open_stream(llm: LLMService, token: str, settings: Settings) -> Turn:
             prepared = await llm.prepare(
                 stored.model, stored.messages, options=stored.options, prompt_tokens=stored.prompt_tokens
             )
-            return Turn(session.user_id, session.conversation_id, prepared, session.system_prompt_id, 0)
+            return Turn(
+                session.user_id,
+                session.conversation_id,
+                prepared,
+                session.system_prompt_id,
+                new_tokens=0,
+                sources=stored.sources,
+            )
         except ContextTooLong:
             pass  # this process has learned a smaller window than phase 1 planned for: fit the history to it
     # No plan stored (too large), or it no longer fits: plan again from the conversation.
+    options = json.loads(session.options)
+    rag = options.pop("rag", None)
     return await plan_turn(
         llm,
         Principal(user_id=session.user_id, issuer="", subject=""),
         session.conversation_id,
         model_ref=session.model,
         system_prompt_id=session.system_prompt_id,
-        options=ChatOptions(**json.loads(session.options)),
+        options=ChatOptions(**options),
         new=None,
+        rag=RagRequest.from_view(rag) if rag is not None else None,
         settings=settings,
     )

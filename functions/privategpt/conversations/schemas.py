@@ -53,6 +53,17 @@ class ConversationOut(BaseModel):
     updated_at: datetime
 
 
+class SourceOut(BaseModel):
+    n: int = Field(description="the number the answer cites as [n]")
+    document_id: str
+    filename: str
+    page: int | None
+    chunk_id: str
+    score: float
+    snippet: str
+    document_deleted: bool = Field(default=False, description="the document has been deleted since")
+
+
 class MessageOut(BaseModel):
     id: str
     conversation_id: str
@@ -71,6 +82,7 @@ class MessageOut(BaseModel):
     latency_ms: float | None
     time_to_first_token_ms: float | None
     usage_estimated: bool = Field(default=False, description="the usage was counted: the provider reported none")
+    sources: list[SourceOut] | None = Field(default=None, description="the sources the reply was given (`rag`)")
     created_at: datetime
 
 

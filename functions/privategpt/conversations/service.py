@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from privategpt.auth.principal import Principal
 from privategpt.conversations.schemas import (
     ConversationCreate,
@@ -9,11 +11,13 @@ from privategpt.conversations.schemas import (
     ConversationUpdate,
     MessageOut,
     MessagePage,
+    SourceOut,
 )
 from privategpt.errors import ValidationFailed, check_length
 from privategpt.prompts import service as prompts
 from privategpt.settings import Settings
 from privategpt.storage import conversations as repository
+from privategpt.storage import documents
 from privategpt.storage import messages as message_repository
 from privategpt.storage.models import ConversationItem, MessageItem
 
@@ -34,7 +38,8 @@ def conversation_out(item: ConversationItem) -> ConversationOut:
     )
 
 
-def message_out(item: MessageItem) -> MessageOut:
+def message_out(item: MessageItem, gone: frozenset[str] = frozenset()) -> MessageOut:
+    """``gone``: ids of documents deleted since (their sources say so)."""
     return MessageOut(
         id=item.message_id,
         conversation_id=item.conversation_id,
@@ -55,8 +60,22 @@ def message_out(item: MessageItem) -> MessageOut:
             float(item.time_to_first_token_ms) if item.time_to_first_token_ms is not None else None
         ),
         usage_estimated=bool(item.usage_estimated),
+        sources=_sources(item.sources, gone),
         created_at=item.created_at,
     )
+
+
+def _sources(stored: str | None, gone: frozenset[str]) -> list[SourceOut] | None:
+    if stored is None:
+        return None
+    return [SourceOut(**view, document_deleted=view["document_id"] in gone) for view in json.loads(stored)]
+
+
+def _messages_out(principal: Principal, items: list[MessageItem]) -> list[MessageOut]:
+    """The messages, their sources checked against the documents that still exist (one read, only when cited)."""
+    cited = {view["document_id"] for item in items if item.sources for view in json.loads(item.sources)}
+    gone = frozenset(cited - documents.existing(principal.user_id, sorted(cited))) if cited else frozenset()
+    return [message_out(item, gone) for item in items]
 
 
 def _check(principal: Principal, body: ConversationCreate | ConversationUpdate, settings: Settings) -> None:
@@ -86,7 +105,7 @@ def get(principal: Principal, conversation_id: str, settings: Settings) -> Conve
     item, messages = message_repository.get_with_messages(principal.user_id, conversation_id, settings.max_page_size)
     return ConversationDetail(
         **conversation_out(item).model_dump(),
-        messages=[message_out(m) for m in messages.items],
+        messages=_messages_out(principal, messages.items),
         messages_next_cursor=messages.next_cursor,
     )
 
@@ -110,4 +129,4 @@ def delete(principal: Principal, conversation_id: str, hard: bool) -> None:
 
 def list_messages(principal: Principal, conversation_id: str, limit: int, cursor: str | None) -> MessagePage:
     page = message_repository.list_messages(principal.user_id, conversation_id, limit, cursor)
-    return MessagePage(items=[message_out(m) for m in page.items], next_cursor=page.next_cursor)
+    return MessagePage(items=_messages_out(principal, page.items), next_cursor=page.next_cursor)

@@ -40,6 +40,7 @@ class NewMessage:
     time_to_first_token_ms: float | None = None
     message_id: str | None = None  # pre-assigned (a stream announces its id before the message exists)
     usage_estimated: bool = False
+    sources: str | None = None  # JSON of the cited sources
 
 
 def append_message(
@@ -81,6 +82,7 @@ def append_message(
             round(new.time_to_first_token_ms, 1) if new.time_to_first_token_ms is not None else None
         ),
         usage_estimated=new.usage_estimated or None,
+        sources=new.sources,
         created_at=now,
     )
     conversation = ConversationItem(pk, sk)
