@@ -1,0 +1,202 @@
+"""Answers with sources, end to end: a document uploaded through its presigned POST to (moto's) S3, ingested
+by the worker from the queue the bucket notifies, becomes ready; a question about it gets a streamed answer with
+a ``sources`` event before the first content, the provider sees the numbered sources, the stored reply keeps
+them, and they say so once the document is deleted. Another user never gets the document's chunks."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import connect_sse
+
+from privategpt.app import create_app, create_stream_app
+from privategpt.auth.principal import user_id_for
+from privategpt.dev.ingest_worker import IngestWorker
+from privategpt.dev.local_aws import LocalAWS
+from privategpt.settings import Settings
+from tests.chat.conftest import conversation, detail
+from tests.support.api import User
+from tests.support.fake_llm import FakeProvider
+from tests.support.issuer import TestIssuer, new_subject
+from tests.support.server import serve
+
+MODEL = "openai/gpt-4o-mini"
+FACT = "The launch phrase of Project Heron is PURPLE-OTTER-42, chosen by the night shift in 2019."
+NOTES = f"""# Project Heron
+
+## Launch
+
+{FACT}
+
+## Budget
+
+The budget of Project Heron is eleven thousand euros, spent mostly on telescopes.
+"""
+READY_SECONDS = 60.0
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    api: str
+    stream: str
+    issuer: TestIssuer
+
+    def user(self) -> User:
+        subject = new_subject()
+        token = self.issuer.token(subject)
+        client = httpx.Client(base_url=self.api, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        return User(subject, user_id_for(self.issuer.url, subject), token, client)
+
+
+@pytest.fixture(scope="module")
+def platform(
+    settings: Settings, local_aws: LocalAWS, issuer: TestIssuer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
+    """API, streaming app and ingestion worker with documents switched on (local embedder, embedded store)."""
+    rag_settings = settings.model_copy(
+        update={**local_aws.settings_overrides(), "data_dir": tmp_path_factory.mktemp("rag")}
+    )
+    with (
+        serve(create_app(rag_settings)) as api,
+        serve(create_stream_app(rag_settings)) as stream,
+        IngestWorker(rag_settings),
+    ):
+        yield Platform(rag_settings, api, stream, issuer)
+
+
+def upload(user: User, name: str, text: str, content_type: str = "text/markdown") -> str:
+    data = text.encode()
+    created = user.client.post(
+        "/api/documents", json={"filename": name, "content_type": content_type, "size": len(data)}
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    post = body["upload"]
+    sent = httpx.post(post["url"], data=post["fields"], files={"file": (name, data, content_type)}, timeout=30)
+    assert sent.status_code in (200, 201, 204), sent.text
+    document_id: str = body["document"]["id"]
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        document = user.client.get(f"/api/documents/{document_id}").json()
+        if document["status"] in ("ready", "failed"):
+            assert document["status"] == "ready", document
+            return document_id
+        time.sleep(0.2)
+    raise AssertionError(f"document {document_id} not ready after {READY_SECONDS} s")
+
+
+def stream(platform: Platform, user: User, cid: str, **body: Any) -> list[tuple[str, dict[str, Any]]]:
+    ticket = user.client.post(f"/api/chat/conversations/{cid}/prepare-stream", json=body)
+    assert ticket.status_code == 200, ticket.text
+    url = ticket.json()["stream_url"]
+    url = url if url.startswith("http") else platform.stream + url
+    with httpx.Client(timeout=30) as client, connect_sse(client, "GET", url) as source:
+        return [(event.event, json.loads(event.data)) for event in source.iter_sse()]
+
+
+def prompt_of(provider: FakeProvider) -> str:
+    messages = provider.requests[-1]["messages"]
+    return "\n".join(m["content"] if isinstance(m["content"], str) else json.dumps(m["content"]) for m in messages)
+
+
+def test_a_question_about_an_uploaded_document_is_answered_with_its_sources(
+    platform: Platform, fake_openai: FakeProvider
+) -> None:
+    alice = platform.user()
+    document_id = upload(alice, "heron notes.md", NOTES)
+    cid = conversation(alice, model=MODEL)
+
+    events = stream(platform, alice, cid, content="What is the launch phrase of Project Heron?", rag={})
+    kinds = [kind for kind, _ in events]
+    assert kinds[0] == "start"
+    assert kinds[1] == "sources", kinds
+    assert "content" in kinds and kinds[-1] == "done"
+    sources = events[1][1]["sources"]
+    assert sources, "the document's chunk was not retrieved"
+    first = sources[0]
+    assert (first["n"], first["document_id"], first["filename"]) == (1, document_id, "heron notes.md")
+    assert set(first) == {"n", "document_id", "filename", "page", "chunk_id", "score", "snippet"}
+    assert first["chunk_id"].startswith(document_id)
+
+    prompt = prompt_of(fake_openai)
+    assert "PURPLE-OTTER-42" in prompt
+    assert "[1] (heron notes.md" in prompt
+    assert "cite it as [n]" in prompt
+
+    stored = [m for m in detail(alice, cid)["messages"] if m["role"] == "assistant"]
+    assert [s["chunk_id"] for s in stored[-1]["sources"]] == [s["chunk_id"] for s in sources]
+    assert all(s["document_deleted"] is False for s in stored[-1]["sources"])
+    assert detail(alice, cid)["messages"][0]["sources"] is None  # the user's message carries none
+
+
+def test_send_and_quick_carry_sources_and_deleting_the_document_leaves_them_readable(
+    platform: Platform, fake_openai: FakeProvider
+) -> None:
+    alice = platform.user()
+    document_id = upload(alice, "heron.md", NOTES)
+    cid = conversation(alice, model=MODEL)
+
+    sent = alice.client.post(
+        f"/api/chat/conversations/{cid}/messages",
+        json={"content": "How big is the Heron budget?", "rag": {"top_k": 1, "mode": "keyword"}},
+    )
+    assert sent.status_code == 200, sent.text
+    sources = sent.json()["assistant_message"]["sources"]
+    assert len(sources) == 1
+    assert sources[0]["document_id"] == document_id
+    assert "eleven thousand" in prompt_of(fake_openai)
+
+    quick = alice.client.post(
+        "/api/chat/quick",
+        json={"model": MODEL, "messages": [{"role": "user", "content": "Heron launch phrase?"}], "rag": {}},
+    )
+    assert quick.status_code == 200, quick.text
+    assert quick.json()["sources"][0]["document_id"] == document_id
+
+    assert alice.client.delete(f"/api/documents/{document_id}").status_code == 204
+    after = [m for m in detail(alice, cid)["messages"] if m["role"] == "assistant"][-1]
+    assert after["content"] == sent.json()["assistant_message"]["content"]
+    assert [s["document_deleted"] for s in after["sources"]] == [True]
+    listed = alice.client.get(f"/api/chat/conversations/{cid}/messages").json()["items"]
+    assert listed[-1]["sources"][0]["document_deleted"] is True
+
+
+def test_another_user_never_gets_the_documents_chunks(platform: Platform, fake_openai: FakeProvider) -> None:
+    alice, bob = platform.user(), platform.user()
+    document_id = upload(alice, "heron.md", NOTES)
+    cid = conversation(bob, model=MODEL)
+    for rag in ({}, {"document_ids": [document_id]}, {"mode": "keyword"}, {"mode": "vector"}):
+        events = stream(platform, bob, cid, content="What is the launch phrase of Project Heron?", rag=rag)
+        assert events[1] == ("sources", {"sources": []}), rag
+        assert "PURPLE-OTTER-42" not in prompt_of(fake_openai)
+
+
+def test_without_rag_no_sources_event_and_none_stored(platform: Platform, fake_openai: FakeProvider) -> None:
+    alice = platform.user()
+    cid = conversation(alice, model=MODEL)
+    events = stream(platform, alice, cid, content="Hello")
+    assert "sources" not in [kind for kind, _ in events]
+    disabled = stream(platform, alice, cid, content="Hello again", rag={"enabled": False})
+    assert "sources" not in [kind for kind, _ in disabled]
+    assert all(m["sources"] is None for m in detail(alice, cid)["messages"])
+
+
+def test_rag_option_limits_are_4xx(platform: Platform) -> None:
+    alice = platform.user()
+    cid = conversation(alice, model=MODEL)
+    url = f"/api/chat/conversations/{cid}/messages"
+    too_many = platform.settings.rag_max_top_k + 1
+    assert alice.client.post(url, json={"content": "x", "rag": {"top_k": too_many}}).status_code == 422
+    assert alice.client.post(url, json={"content": "x", "rag": {"top_k": 0}}).status_code == 422
+    assert alice.client.post(url, json={"content": "x", "rag": {"mode": "fuzzy"}}).status_code == 422
+    ids = [f"d{i}" for i in range(platform.settings.rag_max_document_ids + 1)]
+    assert alice.client.post(url, json={"content": "x", "rag": {"document_ids": ids}}).status_code == 422
+    assert alice.client.post(url, json={"content": "x", "rag": {"unknown": 1}}).status_code == 422
+    assert detail(alice, cid)["message_count"] == 0  # nothing stored by a refused message
