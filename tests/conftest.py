@@ -27,7 +27,7 @@ from tests.support.server import serve
 
 # Nothing from a developer's shell or .env may leak into the tests' settings or reach a real provider.
 _LEAKY = ("PGPT_", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "TIKTOKEN_")
-for _name in [name for name in os.environ if name.startswith(_LEAKY)]:
+for _name in [n for n in os.environ if n.startswith(_LEAKY) and not n.startswith("PGPT_TEST_")]:
     del os.environ[_name]
 os.environ["FAKE_OPENAI_KEY"] = "sk-test-openai"
 os.environ["FAKE_ANTHROPIC_KEY"] = "sk-ant-test"
@@ -186,3 +186,7 @@ def anonymous(base_url: str) -> Iterator[httpx.Client]:
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# The session's moto S3 and SQS, shared by the documents and the ingestion tests.
+from tests.support.aws import local_aws  # noqa: E402, F401

@@ -18,6 +18,7 @@ from privategpt.chat.router import router as chat_router
 from privategpt.chat.stream_router import router as stream_router
 from privategpt.conversations.router import router as conversations_router
 from privategpt.docs.router import mount_docs
+from privategpt.documents.router import router as documents_router
 from privategpt.errors import AppError, error_body
 from privategpt.health.router import router as health_router
 from privategpt.llm import config as llm_config
@@ -135,7 +136,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = _base_app(settings, openapi_url="/openapi.json")
     app.state.verifier = TokenVerifier(settings, key_source(settings))
 
-    routers = (health_router, users_router, conversations_router, chat_router, prompts_router, llm_router, usage_router)
+    routers = (
+        health_router,
+        users_router,
+        conversations_router,
+        chat_router,
+        prompts_router,
+        llm_router,
+        usage_router,
+        documents_router,
+    )
     for router in routers:
         app.include_router(router)
     if settings.auth_provider == "local":

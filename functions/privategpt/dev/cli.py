@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privategpt", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    dev = commands.add_parser("dev", help="run the platform locally (DynamoDB Local, local issuer, API)")
+    dev = commands.add_parser(
+        "dev", help="run the platform locally (DynamoDB Local, local issuer, S3 and SQS with the ingestion worker, API)"
+    )
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--stream-port", type=int, help="port of the streaming app (default: --port + 1)")

@@ -1,4 +1,5 @@
-"""``privategpt dev``: DynamoDB Local, the table, the local issuer and the API, stopped together."""
+"""``privategpt dev``: DynamoDB Local, the table, the local issuer, a local S3 and SQS with the ingestion worker,
+and the API, stopped together."""
 
 from __future__ import annotations
 
@@ -84,6 +85,27 @@ async def _serve(api: uvicorn.Server, stream: uvicorn.Server) -> None:
     await asyncio.gather(api.serve(), stream.serve(), linked())
 
 
+def _start_documents(settings: Settings, stack: ExitStack) -> Settings:
+    """moto's S3 and SQS (unless a bucket is configured) and the worker that ingests what the queue brings."""
+    from privategpt.rag.stores import close_stores
+
+    stack.callback(close_stores)  # last, once the worker and the API are done: the embedded store saves its graphs
+    if settings.documents_bucket is None:
+        from privategpt.dev.local_aws import LocalAWS
+
+        aws = stack.enter_context(LocalAWS.for_settings(settings))
+        settings = settings.model_copy(update=aws.settings_overrides())
+        print(f"Local S3 and SQS (moto) at {aws.endpoint_url} (bucket {aws.bucket}, queue {aws.queue_name}; in memory)")
+    else:
+        print(f"Using documents bucket {settings.documents_bucket}")
+    if settings.ingest_queue_url is not None:
+        from privategpt.dev.ingest_worker import IngestWorker
+
+        stack.enter_context(IngestWorker(settings))
+        print(f"Ingestion worker polling {settings.ingest_queue_url}")
+    return settings
+
+
 def run_dev(
     settings: Settings, *, host: str, port: int, stream_port: int | None = None, demo: bool | None = None
 ) -> int:
@@ -116,6 +138,7 @@ def run_dev(
         db.bind(settings)
         if db.create_table(settings):
             print(f"Created table {settings.table_name}")
+        settings = _start_documents(settings, stack)
         if settings.auth_provider == "local":
             from privategpt.auth.local_issuer import LocalIssuer
 

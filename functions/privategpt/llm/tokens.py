@@ -20,6 +20,8 @@ from privategpt.llm.types import ChatMessage
 from privategpt.settings import Settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import tiktoken
 
 MESSAGE_OVERHEAD = 4
@@ -31,6 +33,11 @@ _load_lock = threading.Lock()
 
 class EncodingUnavailable(RuntimeError):
     pass
+
+
+def encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding:
+    """A baked tiktoken encoding (``directory``: ``PGPT_TIKTOKEN_CACHE_DIR``, None for the package's own)."""
+    return _encoding(name, str(encodings.cache_dir(directory)))
 
 
 @cache

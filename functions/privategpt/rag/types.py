@@ -34,6 +34,7 @@ class Section:
 class ParsedDocument:
     sections: list[Section]
     pages: int | None = None  # pages of a paged format (PDF); None for the others
+    content_type: str | None = None  # what the content was found to be (``parse`` sets it)
 
 
 @dataclass(frozen=True)

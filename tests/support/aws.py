@@ -1,0 +1,48 @@
+"""The session's local S3 and SQS (moto, see ``privategpt.dev.local_aws``) and helpers around it.
+
+``local_aws`` is one moto server for the whole run, with the documents bucket whose ``ObjectCreated`` events
+go to the ingestion queue. A test that must not see other tests' events (or leave its own in that queue)
+makes its own bucket and queue on the same server with ``own_resources``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from privategpt.dev.local_aws import LocalAWS
+from privategpt.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def local_aws(settings: Settings) -> Iterator[LocalAWS]:
+    with LocalAWS.for_settings(settings) as aws:
+        yield aws
+
+
+def own_resources(aws: LocalAWS, name: str | None = None) -> dict[str, str]:
+    """A fresh bucket (without notifications) and queue on the session's moto: the settings overrides
+    (``aws_endpoint_url``, ``documents_bucket``, ``ingest_queue_url``) that point at them."""
+    name = name or f"test-{uuid.uuid4().hex[:12]}"
+    aws.s3().create_bucket(Bucket=name)
+    queue_url = aws.sqs().create_queue(QueueName=name)["QueueUrl"]
+    return {"aws_endpoint_url": aws.endpoint_url, "documents_bucket": name, "ingest_queue_url": queue_url}
+
+
+def receive(aws: LocalAWS, queue_url: str, *, expected: int = 1, wait_seconds: float = 5.0) -> list[dict[str, Any]]:
+    """The JSON bodies of the messages on the queue (deleted as they are read), once ``expected`` have come or
+    after ``wait_seconds``."""
+    sqs = aws.sqs()
+    bodies: list[dict[str, Any]] = []
+    deadline = time.monotonic() + wait_seconds
+    while len(bodies) < expected and time.monotonic() < deadline:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in response.get("Messages", []):
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
