@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -23,9 +24,9 @@ def test_settings_table_matches_the_code() -> None:
     assert documented == fields
 
 
-# --- the walkthrough: "Try it with curl" and "Chat", run as written against `privategpt dev` ------------
+# --- the walkthrough: "Try it with curl", "Chat" and "Documents…", run as written against `privategpt dev` ------------
 
-WALKTHROUGH_SECTIONS = ("Try it with curl", "Chat")
+WALKTHROUGH_SECTIONS = ("Try it with curl", "Chat", "Documents and answers with sources (RAG)")
 README_API = "http://127.0.0.1:8000"
 # Every curl call fails on a non-2xx answer (none is expected in the walkthrough), and so does the script.
 PRELUDE = """set -euo pipefail
@@ -50,7 +51,7 @@ def walkthrough_blocks() -> list[str]:
 @pytest.mark.timeout(SCRIPT_SECONDS + 2 * STARTUP_SECONDS)
 def test_readme_walkthrough_runs_top_to_bottom(tmp_path: Path, dynamodb_endpoint: str) -> None:
     blocks = walkthrough_blocks()
-    assert len(blocks) == 2 and all(README_API in block for block in blocks[:1])
+    assert len(blocks) == 3 and all(README_API in block for block in blocks[:1])
     clone = tmp_path / "clone"  # a fresh clone: .venv/ (as `make install` makes it) and nothing else
     clone.mkdir()
     (clone / ".venv").symlink_to(sys.prefix, target_is_directory=True)
@@ -79,10 +80,17 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path: Path, dynamodb_endpoint
         out = result.stdout
         assert result.returncode == 0, f"{result.stderr}\n--- stdout:\n{out}\n--- dev:\n{''.join(lines)}"
     assert '"subject":"alice"' in out and '"title":"Lisbon in May"' in out
-    assert out.count("204\n") == 2  # soft, then hard delete
+    assert out.count("204\n") == 3  # soft, then hard delete of a conversation; the document
     assert '"id":"demo/echo"' in out and '"provider":"demo"' in out
     assert '"content":"You said: Why is the sky blue?' in out and '"thinking":"The user wrote' in out
     events = re.findall(r"^event: (\w+)$", out, flags=re.MULTILINE)
-    assert events[0] == "start" and events[-1] == "done" and "error" not in events
-    assert {"thinking", "content", "usage"} <= set(events)
+    first, second = events[: events.index("done") + 1], events[events.index("done") + 1 :]
+    assert first[0] == "start" and first[-1] == "done" and "error" not in events
+    assert {"thinking", "content", "usage"} <= set(first) and "sources" not in first
     assert '"delta":"sunsets "' in out  # the streamed reply echoes the second message
+    # Documents: uploaded through the presigned POST, ready, found, and cited before the answer streams.
+    assert '"filename":"heron.md","content_type":"text/markdown","size":83,"status":"ready","progress":100' in out
+    assert second[:2] == ["start", "sources"] and second[-1] == "done" and "content" in second
+    sources = json.loads(re.findall(r"^event: sources\ndata: (.*)$", out, flags=re.MULTILINE)[0])["sources"]
+    assert sources[0]["n"] == 1 and sources[0]["filename"] == "heron.md" and "PURPLE-OTTER-42" in sources[0]["snippet"]
+    assert '"filename":"heron.md"' in out and '"mode":"hybrid"' in out  # the search
