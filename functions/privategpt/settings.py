@@ -195,6 +195,9 @@ class Settings(BaseSettings):
     rag_hybrid_vector_weight: float = Field(default=0.5, ge=0)
     rag_hybrid_keyword_weight: float = Field(default=0.5, ge=0)
     rag_hybrid_candidates: int = Field(default=50, gt=0)  # hits fetched from each side before fusing (>= top_k)
+    # keyword search's BM25 (both stores): Anserini's defaults; FTS5's built-in 1.2/0.75 ranked worse
+    rag_bm25_k1: float = Field(default=0.9, ge=0)
+    rag_bm25_b: float = Field(default=0.4, ge=0, le=1)
     rag_context_fraction: float = Field(default=0.5, gt=0, le=1)  # of what history could use, at most
     rag_snippet_chars: int = 300
     max_search_query_chars: int = 2000

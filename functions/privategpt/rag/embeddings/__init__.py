@@ -115,7 +115,7 @@ def clear_embedders() -> None:
 
 def build(config: EmbeddingConfig) -> Embedder:
     """A new embedder for ``config`` (``embedder_for`` caches these)."""
-    from privategpt.rag.embeddings.remote import RetryPolicy
+    from privategpt.llm.resilience import RetryPolicy
 
     policy = RetryPolicy(config.retries, config.retry_base_seconds, config.retry_max_seconds)
     if config.backend == "openai":

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from privategpt.rag.embeddings.remote import RemoteEmbedder, RetryPolicy
+from privategpt.llm.resilience import RetryPolicy
+from privategpt.rag.embeddings.remote import RemoteEmbedder
 from privategpt.rag.errors import EmbeddingUnavailable
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"

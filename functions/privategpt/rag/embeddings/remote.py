@@ -8,17 +8,16 @@ in ``EmbeddingUnavailable``.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from privategpt.llm.errors import retry_after_seconds
+from privategpt.llm.resilience import RetryPolicy
 from privategpt.rag.errors import EmbeddingUnavailable
 
 if TYPE_CHECKING:
@@ -26,19 +25,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _MESSAGE_CHARS = 300  # of a provider's error body quoted in our message
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    retries: int
-    base_seconds: float
-    max_seconds: float
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = random.uniform(0, min(self.max_seconds, self.base_seconds * 2**attempt))  # noqa: S311
-        if retry_after is not None:
-            return min(max(backoff, retry_after), self.max_seconds)
-        return backoff
 
 
 def provider_message(response: httpx.Response) -> str:
