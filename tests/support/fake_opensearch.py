@@ -5,9 +5,10 @@ calls the OpenSearch store makes, with OpenSearch's semantics where the suite ca
   checked), ``_bulk`` (index with or without ``_id``, delete; per-item errors), ``_search``, ``_count``,
   ``_delete_by_query``, ``_refresh``, search pipelines;
 - queries: ``bool`` (``must`` match, ``filter`` term/terms/ids/bool, ``must_not`` ids), ``match`` scored with
-  BM25 (k1 1.2, b 0.75; lower-cased word tokens), ``knn`` scored as faiss ``innerproduct`` with the filter
-  applied during the search (exact here), ``hybrid`` fused by the named pipeline's ``normalization-processor``
-  (min_max with OpenSearch's 0.001 floor, weighted arithmetic mean), the ``cardinality`` aggregation;
+  BM25 (lower-cased word tokens; k1 and b of the index's ``default`` similarity, else 1.2 and 0.75), ``knn``
+  scored as faiss ``innerproduct`` with the filter applied during the search (exact here), ``hybrid`` fused by
+  the named pipeline's ``normalization-processor`` (min_max with OpenSearch's 0.001 floor, weighted arithmetic
+  mean), the ``cardinality`` aggregation;
 - ``serverless=True`` behaves as an OpenSearch Serverless vector collection: a custom ``_id`` on index is
   refused, and ``_refresh`` and ``_delete_by_query`` do not exist.
 
@@ -57,6 +58,19 @@ def tokens(text: str) -> list[str]:
 class Index:
     mappings: Json
     docs: dict[str, Json] = field(default_factory=dict)
+    k1: float = BM25_K1
+    b: float = BM25_B
+
+    @classmethod
+    def create(cls, body: Json) -> Index:
+        similarity = body.get("settings", {}).get("index", {}).get("similarity", {}).get("default")
+        if similarity is None:
+            return cls(body.get("mappings", {}))
+        if similarity.get("type") != "BM25":
+            raise Refused(400, "illegal_argument_exception", f"similarity [{similarity.get('type')}] not supported")
+        return cls(
+            body.get("mappings", {}), k1=float(similarity.get("k1", BM25_K1)), b=float(similarity.get("b", BM25_B))
+        )
 
     def check(self, source: Json) -> None:
         properties = self.mappings.get("properties", {})
@@ -138,7 +152,7 @@ class FakeOpenSearch:
         if method == "PUT":
             if name in self.indices:
                 raise Refused(400, "resource_already_exists_exception", f"index [{name}/x] already exists")
-            self.indices[name] = Index(json.loads(body).get("mappings", {}))
+            self.indices[name] = Index.create(json.loads(body))
             return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
         if method == "DELETE" and self.indices.pop(name, None) is not None:
             return 200, {"acknowledged": True}
@@ -291,7 +305,9 @@ class FakeOpenSearch:
                 tf = words.count(term)
                 if tf:
                     idf = math.log(1 + (len(all_docs) - frequency[term] + 0.5) / (frequency[term] + 0.5))
-                    score += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * len(words) / average))
+                    score += (
+                        idf * tf * (index.k1 + 1) / (tf + index.k1 * (1 - index.b + index.b * len(words) / average))
+                    )
             if score > 0:
                 scores[doc_id] = score
         return scores

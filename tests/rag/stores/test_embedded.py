@@ -16,7 +16,7 @@ import pytest
 
 from privategpt.rag.errors import IndexMismatch
 from privategpt.rag.stores import close_stores, store_for
-from privategpt.rag.stores.embedded import EmbeddedStore, keyword_query, keyword_terms
+from privategpt.rag.stores.embedded import EmbeddedStore, keyword_terms
 from privategpt.rag.types import SEARCH_MODES, VectorStore
 from tests.conftest import make_settings
 from tests.rag.stores.contract import DIMENSION, MODEL, TOPICS, StoreContract, make_chunks, unit
@@ -187,10 +187,10 @@ def test_concurrent_writes_and_searches(tmp_path: Path, exact_max: int) -> None:
     store.close()
 
 
-def test_keyword_query_quotes_every_word() -> None:
-    assert keyword_query(keyword_terms('sour* "dough" AND (bread')) == '"sour" OR "dough" OR "and" OR "bread"'
-    assert keyword_query(keyword_terms("Ünïcode façade façade")) == '"ünïcode" OR "façade"'
-    assert keyword_query(keyword_terms(' " () * ')) is None
+def test_keyword_terms_are_fts5_words_each_once() -> None:
+    assert keyword_terms('sour* "dough" AND (bread') == ["sour", "dough", "and", "bread"]
+    assert keyword_terms("Ünïcode façade façade") == ["unicode", "facade"]
+    assert keyword_terms(' " () * ') == []
 
 
 # --- the factory ---

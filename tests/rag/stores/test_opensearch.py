@@ -246,10 +246,17 @@ def test_a_missing_index_is_created_with_the_knn_mapping_and_the_hybrid_pipeline
     server.reply("PUT", f"/{INDEX}", 200, {"acknowledged": True, "shards_acknowledged": True, "index": INDEX})
     server.reply("PUT", PIPELINE_PATH, 200, acknowledged())
 
-    make_store(url, rag_hybrid_keyword_weight=1.0, rag_hybrid_vector_weight=3.0).ensure_index(MODEL, 4)
+    make_store(
+        url, rag_hybrid_keyword_weight=1.0, rag_hybrid_vector_weight=3.0, rag_bm25_k1=1.5, rag_bm25_b=0.3
+    ).ensure_index(MODEL, 4)
 
     assert calls(server) == [("HEAD", f"/{INDEX}"), ("PUT", f"/{INDEX}"), ("PUT", PIPELINE_PATH)]
-    assert server.requests[1].json() == EXPECTED_INDEX_BODY
+    # BM25 with the settings' k1 and b, as the index's default similarity (so the text field's)
+    similarity = {"default": {"type": "BM25", "k1": 1.5, "b": 0.3}}
+    assert server.requests[1].json() == {
+        **EXPECTED_INDEX_BODY,
+        "settings": {"index": {"knn": True, "similarity": similarity}},
+    }
     assert server.requests[2].json() == {
         "description": "privategpt hybrid search: min-max normalised BM25 and k-NN scores, weighted mean",
         "phase_results_processors": [
@@ -721,16 +728,34 @@ def test_serverless_refresh_sends_nothing(server: RecordingServer, url: str) -> 
 
 
 @pytest.mark.usefixtures("aws_credentials")
-def test_serverless_creates_the_same_index_and_pipeline(server: RecordingServer, url: str) -> None:
+def test_serverless_creates_the_index_without_a_custom_similarity(server: RecordingServer, url: str) -> None:
     server.reply("HEAD", f"/{INDEX}", 404)
     server.reply("PUT", f"/{INDEX}", 200, {"acknowledged": True, "shards_acknowledged": True, "index": INDEX})
     server.reply("PUT", PIPELINE_PATH, 200, acknowledged())
 
-    make_store(url, opensearch_auth="aoss").ensure_index(MODEL, 4)
+    make_store(url, opensearch_auth="aoss", rag_bm25_k1=1.5, rag_bm25_b=0.3).ensure_index(MODEL, 4)
 
-    assert server.requests[1].json() == EXPECTED_INDEX_BODY
+    assert server.requests[1].json() == EXPECTED_INDEX_BODY  # Serverless: OpenSearch's own BM25 (k1 1.2, b 0.75)
     for request in server.requests:
         check_signature(request, url, "aoss")
+
+
+def test_the_bm25_settings_change_the_keyword_ranking_on_the_fake() -> None:
+    """k1 and b reach the scoring through the created index: a short chunk with the word once against a long one
+    with it three times ranks one way without length normalisation (b 0) and the other with it full (b 1)."""
+    from tests.rag.stores.contract import make_chunks
+
+    texts = ["proton decay", "proton proton proton " + " ".join(f"filler{i}" for i in range(30)), "neutron"]
+    ranked = []
+    with fake_opensearch() as (_, url):
+        for name, k1, b in [("plain-tf", 2.0, 0.0), ("length-normalised", 0.5, 1.0)]:
+            store = make_store(url, opensearch_index=name, rag_bm25_k1=k1, rag_bm25_b=b)
+            store.ensure_index(CONTRACT_MODEL, CONTRACT_DIMENSION)
+            store.upsert(*make_chunks("alice", "doc", texts))
+            hits = store.search("alice", text="proton", vector=None, top_k=2, mode="keyword")
+            ranked.append([hit.index for hit in hits])
+            store.close()
+    assert ranked == [[1, 0], [0, 1]]
 
 
 # --- the shared contract, against the in-memory OpenSearch (a domain, and Serverless) ---

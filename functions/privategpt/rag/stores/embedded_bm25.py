@@ -38,7 +38,8 @@ def _fold(char: str) -> str | None:
     if char == "\u017f":  # long s: folded to s as FTS5 does (str.lower keeps it)
         return "s"
     lower = char.lower()
-    base, *marks = unicodedata.normalize("NFD", lower)
+    decomposed = unicodedata.normalize("NFD", lower)
+    base, marks = decomposed[0], decomposed[1:]
     if marks and base.isascii() and all(ord(mark) in DIACRITICS for mark in marks):
         return base
     return "".join(part for part in lower if ord(part) not in DIACRITICS)

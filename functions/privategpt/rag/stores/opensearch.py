@@ -112,7 +112,7 @@ class OpenSearchStore:
         if not exists:
             try:
                 with _unavailable_on_failure("creating the index"):
-                    self._client.indices.create(index=self._index, body=bodies.index_body(model_id, dimension))
+                    self._client.indices.create(index=self._index, body=self._index_body(model_id, dimension))
                 created = True
             except VectorStoreUnavailable as exc:
                 # another instance created it between our check and our create: check it like an existing one
@@ -134,6 +134,12 @@ class OpenSearchStore:
         with _unavailable_on_failure("creating the hybrid search pipeline"):
             self._client.search_pipeline.put(id=self._pipeline, body=pipeline)
         self._dimension = dimension
+
+    def _index_body(self, model_id: str, dimension: int) -> bodies.Json:
+        """Serverless documents no custom similarity among the index settings it accepts: there the index keeps
+        OpenSearch's BM25 (k1 1.2, b 0.75) rather than risk a refused create."""
+        bm25 = None if self._serverless else (self._settings.rag_bm25_k1, self._settings.rag_bm25_b)
+        return bodies.index_body(model_id, dimension, bm25=bm25)
 
     def refresh(self) -> None:
         """Make every write so far searchable (tests). Serverless has no refresh: there writes become visible

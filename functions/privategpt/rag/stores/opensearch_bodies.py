@@ -21,12 +21,18 @@ HIT_FIELDS = ["chunk_id", "document_id", "text", "filename", "page", "heading", 
 CARDINALITY_MAX_PRECISION = 40_000
 
 
-def index_body(model_id: str, dimension: int) -> Json:
+def index_body(model_id: str, dimension: int, *, bm25: tuple[float, float] | None = None) -> Json:
     """A k-NN index for one embedding space. The vectors are L2-normalised, so the inner product is the cosine:
     faiss HNSW with ``innerproduct`` (the faiss engine's efficient filtering keeps the owner filter inside the
-    graph search). ``_meta`` records the space so a later deployment with another model is refused."""
+    graph search). ``_meta`` records the space so a later deployment with another model is refused. ``bm25``
+    (k1, b): the index's ``default`` similarity, BM25 with these parameters for every text field; None leaves
+    OpenSearch's (k1 1.2, b 0.75)."""
+    index_settings: Json = {"knn": True}
+    if bm25 is not None:
+        k1, b = bm25
+        index_settings["similarity"] = {"default": {"type": "BM25", "k1": k1, "b": b}}
     return {
-        "settings": {"index": {"knn": True}},
+        "settings": {"index": index_settings},
         "mappings": {
             "_meta": {"model_id": model_id, "dimension": dimension},
             "dynamic": "strict",
