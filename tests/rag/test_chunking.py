@@ -211,3 +211,23 @@ def test_too_many_chunks_is_refused() -> None:
 def test_exactly_the_chunk_limit_is_accepted() -> None:
     parsed = ParsedDocument(sections=[Section(f"Section {i}.", heading=f"H{i}") for i in range(5)])
     assert len(run(parsed, make_settings(ingest_max_chunks=5))) == 5
+
+
+def test_a_heading_with_no_text_of_its_own_opens_the_next_run_on_its_page() -> None:
+    parsed = ParsedDocument(
+        sections=[
+            Section("Project Heron", page=1, heading="Project Heron"),
+            Section("Launch", page=1, heading="Launch"),
+            Section("Launch\n\nThe phrase is PURPLE-OTTER-42.", page=1, heading="Launch"),
+            Section("Appendix", page=1, heading="Appendix"),  # the last run: kept, nothing follows it
+            Section("Budget", page=2, heading="Budget"),
+            Section("Eleven thousand euros.", page=3, heading="Budget"),
+        ]
+    )
+    chunks = run(parsed, SETTINGS)
+    assert [(c.page, c.heading, c.text) for c in chunks] == [
+        (1, "Launch", "Project Heron\n\nLaunch\n\nLaunch\n\nThe phrase is PURPLE-OTTER-42."),
+        (1, "Appendix", "Appendix"),  # the next run is on another page: a heading is never moved across pages
+        (2, "Budget", "Budget"),
+        (3, "Budget", "Eleven thousand euros."),
+    ]

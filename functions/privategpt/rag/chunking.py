@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, groupby
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from privategpt.llm import tokens
 from privategpt.rag.errors import DocumentRejected
-from privategpt.rag.types import Chunk, ParsedDocument, chunk_id
+from privategpt.rag.types import Chunk, ParsedDocument, Section, chunk_id
 from privategpt.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,10 +74,7 @@ def split(parsed: ParsedDocument, *, document_id: str, owner_id: str, filename: 
     overlap = min(settings.chunk_overlap_tokens, int(limit * MAX_OVERLAP_SHARE))
     encoder = encoding(settings)
     chunks: list[Chunk] = []
-    for (page, heading), sections in groupby(parsed.sections, key=lambda section: (section.page, section.heading)):
-        text = SECTION_JOINER.join(section.text for section in sections)
-        if not text.strip():
-            continue
+    for page, heading, text in _runs(parsed.sections):
         try:
             pieces = _Run(text, encoder, limit, overlap).chunks(settings.ingest_max_chunks - len(chunks))
         except _OverBudget:
@@ -101,6 +99,29 @@ def split(parsed: ParsedDocument, *, document_id: str, owner_id: str, filename: 
                 )
             )
     return chunks
+
+
+def _runs(sections: Iterable[Section]) -> Iterator[tuple[int | None, str | None, str]]:
+    """The runs of text that share a page and a heading. A heading with no text of its own (a title followed at
+    once by a subheading) goes to the next run on its page as that run's first line: searchable there, and no
+    chunk that holds nothing but a heading."""
+    carried: tuple[int | None, str | None, str] | None = None
+    for (page, heading), group in groupby(sections, key=lambda section: (section.page, section.heading)):
+        own = SECTION_JOINER.join(section.text for section in group)
+        if not own.strip():
+            continue
+        text = own
+        if carried is not None and carried[0] == page:
+            text = carried[2] + SECTION_JOINER + own
+        elif carried is not None:
+            yield carried
+        carried = None
+        if heading is not None and own.strip() == heading.strip():
+            carried = (page, heading, text)
+            continue
+        yield page, heading, text
+    if carried is not None:
+        yield carried
 
 
 class _OverBudget(Exception):
