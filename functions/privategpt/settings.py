@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     document_upload_url_seconds: int = Field(default=900, gt=0)
     # an upload not arrived this long after its URL expired is shown as failed (``upload_expired``)
     document_upload_grace_seconds: int = Field(default=300, ge=0)
-    documents_aws_timeout_seconds: float = Field(default=5.0, gt=0)  # connect and read, S3 and SQS calls of the API
+    aws_timeout_seconds: float = Field(default=5.0, gt=0)  # connect and read, per attempt, of S3 and SQS calls
     max_documents_per_owner: int = 1000
 
     # --- ingestion ---

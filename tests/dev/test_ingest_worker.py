@@ -14,10 +14,11 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent
 from botocore.exceptions import EndpointConnectionError
 
+from privategpt.aws_clients import s3_client, sqs_client
 from privategpt.dev.dynamodb_local import free_port
 from privategpt.dev.ingest_worker import IngestWorker, LocalContext, lambda_record
 from privategpt.dev.local_aws import LocalAWS
-from privategpt.rag.ingest.services import Services, s3_client, sqs_client
+from privategpt.rag.ingest.services import Services
 from privategpt.settings import Settings
 from privategpt.storage import db, documents
 from privategpt.storage.models import DocumentItem

@@ -102,7 +102,7 @@ class IngestWorker:
             handler = ingest.handler
         self._handler = handler
         if sqs is None:
-            from privategpt.rag.ingest.services import sqs_client
+            from privategpt.aws_clients import sqs_client
 
             sqs = sqs_client(settings)
         self._sqs = sqs

@@ -1,30 +1,20 @@
 """The documents API's AWS calls: the presigned upload POST, deleting an upload, and the reindex message.
 
-boto3 loads with the first call (never on the API's import path); its clients are built once per process
-and configuration, since building one costs tens of milliseconds of CPU. With ``aws_endpoint_url`` set they
-go to a local S3/SQS (moto under ``privategpt dev`` and in the tests), addressed path-style.
+The clients come from ``privategpt.aws_clients`` (boto3 loads with the first call, never on the API's import
+path).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
 
+from privategpt.aws_clients import s3_client, sqs_client
 from privategpt.errors import ServiceUnavailable
 from privategpt.settings import Settings
 
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
-    from mypy_boto3_sqs import SQSClient
-
-Service = Literal["s3", "sqs"]
 REINDEX = "reindex"
-
-_clients: dict[tuple[Service, str, str | None, float], Any] = {}
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -32,38 +22,6 @@ class PresignedUpload:
     url: str
     fields: dict[str, str]
     expires_at: datetime
-
-
-def _client(settings: Settings, service: Service) -> Any:
-    key = (service, settings.aws_region, settings.aws_endpoint_url, settings.documents_aws_timeout_seconds)
-    with _lock:
-        client = _clients.get(key)
-        if client is None:
-            import boto3
-            from botocore.config import Config
-
-            config = Config(
-                connect_timeout=settings.documents_aws_timeout_seconds,
-                read_timeout=settings.documents_aws_timeout_seconds,
-                retries={"mode": "standard"},
-                signature_version="s3v4" if service == "s3" else None,
-                s3={"addressing_style": "path"} if settings.aws_endpoint_url else None,
-            )
-            client = boto3.session.Session().client(
-                service, region_name=settings.aws_region, endpoint_url=settings.aws_endpoint_url, config=config
-            )
-            _clients[key] = client
-        return client
-
-
-def s3_client(settings: Settings) -> S3Client:
-    client: S3Client = _client(settings, "s3")
-    return client
-
-
-def sqs_client(settings: Settings) -> SQSClient:
-    client: SQSClient = _client(settings, "sqs")
-    return client
 
 
 def bucket(settings: Settings) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from privategpt.aws_clients import s3_client, sqs_client
 from privategpt.dev.local_aws import LocalAWS
-from privategpt.rag.ingest.services import s3_client, sqs_client
 from privategpt.settings import Settings
 from privategpt.storage import documents
 from privategpt.storage.models import DocumentItem
