@@ -16,13 +16,12 @@ import httpx
 import pytest
 
 from privategpt.app import create_app
-from privategpt.auth.principal import user_id_for
 from privategpt.dev.dynamodb_local import DynamoDBLocal
 from privategpt.settings import Settings
 from privategpt.storage import db
-from tests.support.api import User
+from tests.support.api import User, new_user
 from tests.support.fake_llm import FakeProvider, anthropic_app, ollama_app, openai_app, running
-from tests.support.issuer import CLIENT_ID, TestIssuer, new_subject, serve_issuer
+from tests.support.issuer import CLIENT_ID, TestIssuer, serve_issuer
 from tests.support.server import serve
 
 # Nothing from a developer's shell or .env may leak into the tests' settings or reach a real provider.
@@ -150,11 +149,9 @@ def make_user(base_url: str, issuer: TestIssuer) -> Iterator[Any]:
     clients: list[httpx.Client] = []
 
     def factory(roles: list[str] | None = None) -> User:
-        subject = new_subject()
-        token = issuer.token(subject, roles=roles)
-        client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        clients.append(client)
-        return User(subject, user_id_for(issuer.url, subject), token, client)
+        user = new_user(issuer, base_url, roles=roles)
+        clients.append(user.client)
+        return user
 
     yield factory
     for client in clients:

@@ -16,14 +16,13 @@ import pytest
 from httpx_sse import connect_sse
 
 from privategpt.app import create_app, create_stream_app
-from privategpt.auth.principal import user_id_for
 from privategpt.dev.ingest_worker import IngestWorker
 from privategpt.dev.local_aws import LocalAWS
 from privategpt.settings import Settings
 from tests.chat.conftest import conversation, detail
-from tests.support.api import User
+from tests.support.api import User, new_user
 from tests.support.fake_llm import FakeProvider
-from tests.support.issuer import TestIssuer, new_subject
+from tests.support.issuer import TestIssuer
 from tests.support.server import serve
 
 MODEL = "openai/gpt-4o-mini"
@@ -49,10 +48,7 @@ class Platform:
     issuer: TestIssuer
 
     def user(self) -> User:
-        subject = new_subject()
-        token = self.issuer.token(subject)
-        client = httpx.Client(base_url=self.api, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        return User(subject, user_id_for(self.issuer.url, subject), token, client)
+        return new_user(self.issuer, self.api)
 
 
 @pytest.fixture(scope="module")

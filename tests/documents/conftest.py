@@ -9,12 +9,11 @@ import httpx
 import pytest
 
 from privategpt.app import create_app
-from privategpt.auth.principal import user_id_for
 from privategpt.dev.local_aws import LocalAWS
 from privategpt.settings import Settings
-from tests.support.api import User
+from tests.support.api import User, new_user
 from tests.support.aws import own_resources
-from tests.support.issuer import TestIssuer, new_subject
+from tests.support.issuer import TestIssuer
 from tests.support.server import serve
 
 MAX_BYTES = 64 * 1024
@@ -49,11 +48,9 @@ def make_docs_user(docs_url: str, issuer: TestIssuer) -> Iterator[MakeUser]:
     clients: list[httpx.Client] = []
 
     def factory() -> User:
-        subject = new_subject()
-        token = issuer.token(subject)
-        client = httpx.Client(base_url=docs_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        clients.append(client)
-        return User(subject, user_id_for(issuer.url, subject), token, client)
+        user = new_user(issuer, docs_url)
+        clients.append(user.client)
+        return user
 
     yield factory
     for client in clients:
