@@ -95,13 +95,12 @@ def retrieve(settings: Settings, owner_id: str, request: RagRequest, query: str)
 
 @contextmanager
 def cancelled_on_error(search: asyncio.Task[list[Hit]] | None) -> Iterator[None]:
-    """A search started early is cancelled when the turn fails before it is awaited (no orphan task); one that
-    already failed has its error taken, so it is not logged as never retrieved (the turn's own error is the one)."""
+    """A search started early is cancelled when the turn fails before it is awaited (no orphan task)."""
     try:
         yield
     except BaseException:
-        if search is not None and not search.cancel() and not search.cancelled():
-            search.exception()
+        if search is not None:
+            search.cancel()
         raise
 
 
