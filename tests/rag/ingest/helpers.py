@@ -85,10 +85,8 @@ def upload(
     return item
 
 
-def s3_body(key: str, size: int, *, event_name: str = "ObjectCreated:Post", encoded: bool = True) -> str:
-    """An S3 event notification as S3 sends it to SQS (the key URL-encoded, as S3 does)."""
-    from urllib.parse import quote_plus
-
+def s3_notification(*records: tuple[str, str, int]) -> str:
+    """An S3 event notification body as S3 sends it to SQS: (eventName, key as sent, size) per record."""
     return json.dumps(
         {
             "Records": [
@@ -97,16 +95,24 @@ def s3_body(key: str, size: int, *, event_name: str = "ObjectCreated:Post", enco
                     "eventSource": "aws:s3",
                     "awsRegion": "us-east-1",
                     "eventTime": "2026-11-26T08:00:00.000Z",
-                    "eventName": event_name,
+                    "eventName": name,
                     "s3": {
                         "s3SchemaVersion": "1.0",
                         "bucket": {"name": "documents", "arn": "arn:aws:s3:::documents"},
-                        "object": {"key": quote_plus(key, safe="/") if encoded else key, "size": size},
+                        "object": {"key": key, "size": size, "eTag": "0" * 32, "sequencer": "0055AED6DCD90281E5"},
                     },
                 }
+                for name, key, size in records
             ]
         }
     )
+
+
+def s3_body(key: str, size: int, *, event_name: str = "ObjectCreated:Post", encoded: bool = True) -> str:
+    """One object's notification, its key URL-encoded as S3 does."""
+    from urllib.parse import quote_plus
+
+    return s3_notification((event_name, quote_plus(key, safe="/") if encoded else key, size))
 
 
 def reindex_body(item: DocumentItem, generation: int) -> str:

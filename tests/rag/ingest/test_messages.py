@@ -14,29 +14,7 @@ from privategpt.rag.ingest.messages import (
     continue_body,
     parse_body,
 )
-
-
-def s3_notification(*records: tuple[str, str, int]) -> str:
-    """An S3 event notification body as S3 sends it to SQS (eventName, URL-encoded key, size)."""
-    return json.dumps(
-        {
-            "Records": [
-                {
-                    "eventVersion": "2.1",
-                    "eventSource": "aws:s3",
-                    "awsRegion": "us-east-1",
-                    "eventTime": "2026-11-26T08:00:00.000Z",
-                    "eventName": name,
-                    "s3": {
-                        "s3SchemaVersion": "1.0",
-                        "bucket": {"name": "docs", "arn": "arn:aws:s3:::docs"},
-                        "object": {"key": key, "size": size, "eTag": "0" * 32, "sequencer": "0055AED6DCD90281E5"},
-                    },
-                }
-                for name, key, size in records
-            ]
-        }
-    )
+from tests.rag.ingest.helpers import s3_notification
 
 
 def test_an_s3_notification_decodes_the_key() -> None:
