@@ -29,6 +29,7 @@ from privategpt.middleware import RequestContextMiddleware
 from privategpt.prompts.router import router as prompts_router
 from privategpt.settings import Settings, get_settings
 from privategpt.storage import db, outage
+from privategpt.tools.router import router as tools_router
 from privategpt.usage.router import router as usage_router
 from privategpt.users.router import router as users_router
 
@@ -108,6 +109,11 @@ def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.llm = LLMService(settings, ModelRegistry(settings, llm_config.load(settings)))
+    app.state.tools = None
+    if settings.tools_enabled:
+        from privategpt.tools.client.catalog import ToolCatalog
+
+        app.state.tools = ToolCatalog(settings, app.state.llm)
     app.add_exception_handler(AppError, _app_error)
     for storage_error in (PynamoDBException, outage.DynamoDBUnavailable):
         app.add_exception_handler(storage_error, _storage_error)
@@ -145,9 +151,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         llm_router,
         usage_router,
         documents_router,
+        tools_router,
     )
     for router in routers:
         app.include_router(router)
+    if settings.tools_enabled:
+        from privategpt.tools.server.http import install as install_mcp
+
+        install_mcp(app, settings)  # Streamable HTTP at /mcp, and its OAuth protected-resource metadata
     if settings.auth_provider == "local":
         from privategpt.auth.local_issuer import LocalIssuer
         from privategpt.auth.router import local_issuer_router

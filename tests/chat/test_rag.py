@@ -5,25 +5,8 @@ them, and they say so once the document is deleted. Another user never gets the 
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
-import pytest
-from httpx_sse import connect_sse
-
-from privategpt.app import create_app, create_stream_app
-from privategpt.dev.ingest_worker import IngestWorker
-from privategpt.dev.local_aws import LocalAWS
-from privategpt.settings import Settings
-from tests.chat.conftest import conversation, detail
-from tests.support.api import User, new_user
+from tests.chat.conftest import Platform, conversation, detail, prompt_of, stream, upload
 from tests.support.fake_llm import FakeProvider
-from tests.support.issuer import TestIssuer
-from tests.support.server import serve
 
 MODEL = "openai/gpt-4o-mini"
 FACT = "The launch phrase of Project Heron is PURPLE-OTTER-42, chosen by the night shift in 2019."
@@ -37,69 +20,6 @@ NOTES = f"""# Project Heron
 
 The budget of Project Heron is eleven thousand euros, spent mostly on telescopes.
 """
-READY_SECONDS = 60.0
-
-
-@dataclass
-class Platform:
-    settings: Settings
-    api: str
-    stream: str
-    issuer: TestIssuer
-
-    def user(self) -> User:
-        return new_user(self.issuer, self.api)
-
-
-@pytest.fixture(scope="module")
-def platform(
-    settings: Settings, local_aws: LocalAWS, issuer: TestIssuer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Platform]:
-    """API, streaming app and ingestion worker with documents switched on (local embedder, embedded store)."""
-    rag_settings = settings.model_copy(
-        update={**local_aws.settings_overrides(), "data_dir": tmp_path_factory.mktemp("rag")}
-    )
-    with (
-        serve(create_app(rag_settings)) as api,
-        serve(create_stream_app(rag_settings)) as stream,
-        IngestWorker(rag_settings),
-    ):
-        yield Platform(rag_settings, api, stream, issuer)
-
-
-def upload(user: User, name: str, text: str, content_type: str = "text/markdown") -> str:
-    data = text.encode()
-    created = user.client.post(
-        "/api/documents", json={"filename": name, "content_type": content_type, "size": len(data)}
-    )
-    assert created.status_code == 201, created.text
-    body = created.json()
-    post = body["upload"]
-    sent = httpx.post(post["url"], data=post["fields"], files={"file": (name, data, content_type)}, timeout=30)
-    assert sent.status_code in (200, 201, 204), sent.text
-    document_id: str = body["document"]["id"]
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        document = user.client.get(f"/api/documents/{document_id}").json()
-        if document["status"] in ("ready", "failed"):
-            assert document["status"] == "ready", document
-            return document_id
-        time.sleep(0.2)
-    raise AssertionError(f"document {document_id} not ready after {READY_SECONDS} s")
-
-
-def stream(platform: Platform, user: User, cid: str, **body: Any) -> list[tuple[str, dict[str, Any]]]:
-    ticket = user.client.post(f"/api/chat/conversations/{cid}/prepare-stream", json=body)
-    assert ticket.status_code == 200, ticket.text
-    url = ticket.json()["stream_url"]
-    url = url if url.startswith("http") else platform.stream + url
-    with httpx.Client(timeout=30) as client, connect_sse(client, "GET", url) as source:
-        return [(event.event, json.loads(event.data)) for event in source.iter_sse()]
-
-
-def prompt_of(provider: FakeProvider) -> str:
-    messages = provider.requests[-1]["messages"]
-    return "\n".join(m["content"] if isinstance(m["content"], str) else json.dumps(m["content"]) for m in messages)
 
 
 def test_a_question_about_an_uploaded_document_is_answered_with_its_sources(

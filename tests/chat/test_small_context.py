@@ -61,7 +61,9 @@ def small(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
             ]
         }
         path.write_text(json.dumps(document))
-        mine = settings.model_copy(update={"llm_providers_file": path, "llm_discovery_timeout_seconds": 30.0})
+        # no tools offered: the budget arithmetic below counts messages only (tools: tests/chat/test_tools.py)
+        update = {"llm_providers_file": path, "llm_discovery_timeout_seconds": 30.0, "tools_default_enabled": []}
+        mine = settings.model_copy(update=update)
         with serve(create_app(mine)) as api, serve(create_stream_app(mine)) as stream:
             yield Small(api, stream, tiny, strict, roomy, mine)
 

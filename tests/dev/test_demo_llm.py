@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import subprocess
 import sys
@@ -15,9 +16,19 @@ import openai
 import pytest
 
 from privategpt.app import create_app
-from privategpt.dev.demo_llm import MODEL_ID, DemoLLM, DemoReply, ToolCallReply
+from privategpt.dev.demo_llm import (
+    MODEL_ID,
+    RESULT_SUMMARY_MAX_CHARS,
+    DemoLLM,
+    DemoReply,
+    ToolCallReply,
+    summarise,
+)
 from privategpt.llm import config as llm_config
+from privategpt.llm.provider import collect
+from privategpt.llm.providers.openai import OpenAIProvider
 from privategpt.llm.secrets import api_key
+from privategpt.llm.types import ChatMessage, ChatRequest, ChatResponse, ToolDefinition
 from privategpt.settings import Settings
 from tests.conftest import make_settings
 from tests.support.issuer import TestIssuer, new_subject
@@ -178,3 +189,67 @@ def test_lambda_handlers_never_import_the_dev_package() -> None:
                 names = [node.module or ""]
             importers += [f"{path.relative_to(PACKAGE)}: {n}" for n in names if n.startswith("privategpt.dev")]
     assert importers == []
+
+
+SYSTEM_INFO = ToolDefinition(
+    name="system_info", description="Version, models, provider health", parameters={"type": "object"}
+)
+STATUS = '{"version": "1.4.0", "models": ["demo/echo"], "providers": {"demo": "ok"}}'
+
+
+async def _ask_demo(
+    demo: DemoLLM, messages: tuple[ChatMessage, ...], tools: tuple[ToolDefinition, ...]
+) -> ChatResponse:
+    provider = OpenAIProvider(llm_config.demo_provider(demo.base_url), make_settings(), None)
+    try:
+        return await collect(provider.stream(ChatRequest("echo", messages, tools)), provider.name, "echo")
+    finally:
+        await provider.aclose()
+
+
+def _answer(response: ChatResponse) -> str:
+    """The content after the ``<think>`` block (the service splits them; the provider alone does not)."""
+    return response.content.split("</think>", 1)[-1]
+
+
+def test_the_demo_calls_system_info_when_asked_for_its_status(demo: DemoLLM) -> None:
+    question = (ChatMessage(role="user", content="What is your status?"),)
+    called = asyncio.run(_ask_demo(demo, question, (SYSTEM_INFO,)))
+    assert called.stop_reason == "tool_calls"
+    # only a short thought (the <think> block; the service splits it from the content) before the call
+    assert called.content.startswith("<think>") and called.content.endswith("</think>")
+    [call] = called.tool_calls
+    assert (call.name, call.arguments) == ("system_info", {}) and call.id.startswith("call_demo_")
+    assert demo.requests[-1]["tools"][0]["function"]["name"] == "system_info"
+
+    history = (
+        *question,
+        ChatMessage(role="assistant", tool_calls=called.tool_calls),
+        ChatMessage(role="tool", content=STATUS, tool_call_id=call.id, name=call.name),
+    )
+    answered = asyncio.run(_ask_demo(demo, history, (SYSTEM_INFO,)))
+    assert answered.stop_reason == "stop" and answered.tool_calls == ()
+    assert _answer(answered).startswith(
+        'Here is what `system_info` returned: version: 1.4.0; models: ["demo/echo"]; providers: {"demo": "ok"}'
+    )
+    assert "demo model" in _answer(answered)
+    assert demo.requests[-1]["messages"][-1] == {"role": "tool", "tool_call_id": call.id, "content": STATUS}
+
+
+def test_the_demo_echoes_without_the_tool_or_the_question(demo: DemoLLM) -> None:
+    status = (ChatMessage(role="user", content="What is your status?"),)
+    other_tool = ToolDefinition(name="list_files", description="files", parameters={"type": "object"})
+    for messages, tools in (
+        (status, ()),
+        (status, (other_tool,)),
+        ((ChatMessage(role="user", content="hello there"),), (SYSTEM_INFO,)),
+    ):
+        response = asyncio.run(_ask_demo(demo, messages, tools))
+        assert response.tool_calls == () and _answer(response).startswith(f"You said: {messages[0].content}")
+
+
+def test_a_long_result_is_summarised_within_bounds() -> None:
+    summary = summarise("<tool_output>" + json.dumps({"log": "y" * 5000, "n": 3}) + "</tool_output>")
+    assert summary.startswith("log: yyy") and len(summary) <= RESULT_SUMMARY_MAX_CHARS and "n: 3" in summary
+    assert summarise("plain   text\nresult") == "plain text result"
+    assert len(summarise("z" * 5000)) == RESULT_SUMMARY_MAX_CHARS

@@ -107,7 +107,8 @@ async def test_tool_call_round(
         ChatMessage(role="tool", content='{"temp_c": 18}', tool_call_id=call.id, name="get_weather"),
     )
     fake = _fake(provider, fake_openai, fake_anthropic, fake_ollama)
-    await llm.complete(await llm.prepare(MODELS[provider], follow_up, tools=(WEATHER,)))
+    answer = await llm.complete(await llm.prepare(MODELS[provider], follow_up, tools=(WEATHER,)))
+    assert answer.content == 'Tool results: get_weather={"temp_c": 18}' and answer.tool_calls == ()
     sent = fake.requests[-1]
     if provider == "openai":
         assert sent["messages"][-1] == {"role": "tool", "tool_call_id": call.id, "content": '{"temp_c": 18}'}

@@ -8,6 +8,24 @@ Replies are deterministic so tests can check what passes through:
   weather, its arguments streamed in fragments;
 - usage: input = words in all messages + 10, output = chunks sent.
 
+Scripted tool calls, the same convention in all three wire formats. When tools are offered and the newest user
+message holds markers ``[[call NAME {json args}]]`` (``[[call NAME]]``: no arguments), the model calls those
+tools and writes no text; several markers are parallel calls in ONE response. ``[[call NAME !malformed]]``
+sends the arguments ``{"query": "x"`` (truncated JSON; Ollama: that text as a string where an object belongs).
+Ids are unique per server: ``call_<request>_<n>`` (OpenAI), ``toolu_<request>_<n>`` (Anthropic); Ollama
+sends none.
+- OpenAI: each call opens with its index, id and name, then its arguments follow in three fragments with the
+  calls' fragments interleaved (index 0, 1, 0, 1…); ``finish_reason`` is ``tool_calls``.
+- Anthropic: one ``tool_use`` block per call, its input in three ``input_json_delta`` pieces; ``tool_use``.
+- Ollama: whole calls, arguments as an object, the first call in a chunk of its own and the others together
+  in the next chunk.
+
+When the LAST messages are tool results (OpenAI ``role: tool``; Anthropic a user message of ``tool_result``
+blocks; Ollama ``role: tool``), the model calls nothing and answers ``Tool results: `` followed by, for each
+result in order, ``<tool name>=<first 80 characters of its content>`` joined by ``; `` (the tool's name from
+the call the result answers, else the call id), so a test sees what reached the model. ``state.requests``
+holds every chat request body received, in order: check there the exact wire shape sent back.
+
 ``server.fail(Fault(...))`` queues a fault for the next request: an HTTP status (with Retry-After), a
 malformed body, a stream cut half-way, or a stall before the first token.
 
@@ -24,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +60,13 @@ THINKING = ["Let me ", "think ", "about it."]
 TOOL_ARGUMENT_FRAGMENTS = ['{"ci', 'ty": ', '"Paris"}']
 STALL_SECONDS = 5.0
 
+MARKER = re.compile(r"\[\[call\s+(?P<name>[\w.\-]+)")
+MALFORMED = "!malformed"
+MALFORMED_ARGUMENTS = '{"query": "x"'
+ARGUMENT_PIECES = 3  # fragments each scripted call's arguments are streamed in (OpenAI, Anthropic)
+RESULT_PREVIEW_CHARS = 80
+RESULTS_PREFIX = "Tool results: "
+
 
 Dialect = Literal["openai", "vllm", "llamacpp", "lmstudio", "openrouter"]
 
@@ -52,16 +78,64 @@ class Fault:
     retry_after: str | None = None
 
 
+@dataclass(frozen=True)
+class ScriptedCall:
+    """A call the fake model makes: ``arguments`` is the JSON text it sends, in ``fragments``."""
+
+    name: str
+    arguments: str
+    fragments: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: str, arguments: str) -> ScriptedCall:
+        size = max(1, math.ceil(len(arguments) / ARGUMENT_PIECES))
+        return cls(name, arguments, tuple(arguments[i : i + size] for i in range(0, len(arguments), size)))
+
+    def as_object(self) -> Any:
+        """The arguments as Ollama sends them: an object, or the text itself when it is not JSON."""
+        try:
+            return json.loads(self.arguments)
+        except json.JSONDecodeError:
+            return self.arguments
+
+
+WEATHER_CALL = ScriptedCall("get_weather", "".join(TOOL_ARGUMENT_FRAGMENTS), tuple(TOOL_ARGUMENT_FRAGMENTS))
+
+
+def scripted_calls(text: str) -> list[ScriptedCall]:
+    """The ``[[call NAME …]]`` markers in a user message, in order (a marker that does not parse is text)."""
+    decoder = json.JSONDecoder()
+    calls: list[ScriptedCall] = []
+    for found in MARKER.finditer(text):
+        rest = text[found.end() :].lstrip()
+        if rest.startswith(MALFORMED):
+            calls.append(ScriptedCall.of(found["name"], MALFORMED_ARGUMENTS))
+        elif rest.startswith("]]"):
+            calls.append(ScriptedCall.of(found["name"], "{}"))
+        else:
+            try:
+                value, end = decoder.raw_decode(text, len(text) - len(rest))
+            except json.JSONDecodeError:
+                continue
+            if text[end:].lstrip().startswith("]]"):
+                calls.append(ScriptedCall.of(found["name"], json.dumps(value)))
+    return calls
+
+
 @dataclass
 class Plan:
     thinking: list[str]
     text: list[str]
-    tool: bool
+    calls: list[ScriptedCall]
     input_tokens: int
 
     @property
+    def tool(self) -> bool:
+        return bool(self.calls)
+
+    @property
     def output_tokens(self) -> int:
-        return len(self.thinking) + len(self.text) + (len(TOOL_ARGUMENT_FRAGMENTS) if self.tool else 0)
+        return len(self.thinking) + len(self.text) + sum(len(c.fragments) for c in self.calls)
 
 
 def _text_of(content: Any) -> str:
@@ -70,6 +144,60 @@ def _text_of(content: Any) -> str:
     if isinstance(content, list):
         return " ".join(str(b.get("text") or b.get("content") or "") for b in content if isinstance(b, dict))
     return ""
+
+
+def _is_results(provider: str, message: dict[str, Any]) -> bool:
+    if provider == "anthropic":
+        content = message.get("content")
+        return (
+            message.get("role") == "user"
+            and isinstance(content, list)
+            and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
+        )
+    return message.get("role") == "tool"
+
+
+def _call_names(provider: str, messages: list[dict[str, Any]]) -> dict[str, str]:
+    """Each call id the assistant used, to the tool it named."""
+    names: dict[str, str] = {}
+    for message in messages:
+        if message.get("role") != "assistant":
+            continue
+        content = message.get("content")
+        if provider == "anthropic" and isinstance(content, list):
+            names |= {b["id"]: b["name"] for b in content if isinstance(b, dict) and b.get("type") == "tool_use"}
+        for call in message.get("tool_calls") or []:
+            if call.get("id"):
+                names[call["id"]] = (call.get("function") or {}).get("name", "")
+    return names
+
+
+def tool_results(provider: str, messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The results that end the conversation, in order: (tool name, else call id; content). [] if none do."""
+    trailing: list[dict[str, Any]] = []
+    for message in reversed(messages):
+        if not _is_results(provider, message):
+            break
+        trailing.insert(0, message)
+    names = _call_names(provider, messages)
+    results: list[tuple[str, str]] = []
+    for message in trailing:
+        if provider == "anthropic":
+            for block in message["content"]:
+                if isinstance(block, dict) and block.get("type") == "tool_result":
+                    call_id = str(block.get("tool_use_id"))
+                    results.append((names.get(call_id, call_id), _text_of(block.get("content"))))
+        elif provider == "ollama":
+            results.append((str(message.get("tool_name") or ""), _text_of(message.get("content"))))
+        else:
+            call_id = str(message.get("tool_call_id"))
+            results.append((names.get(call_id, call_id), _text_of(message.get("content"))))
+    return results
+
+
+def _words(text: str) -> list[str]:
+    words = text.split(" ")
+    return [w + " " for w in words[:-1]] + [words[-1]]
 
 
 def plan(
@@ -83,10 +211,16 @@ def plan(
     last = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     counted = sum(len(_text_of(m.get("content")).split()) for m in messages) + len(system.split())
     words = math.ceil(counted * tokens_per_word)
-    reply = f"Hello from {provider}! You said: {last}".split(" ")
-    text = [w + " " for w in reply[:-1]] + [reply[-1]]
-    wants_tool = tools and "weather" in last.lower()
-    return Plan(THINKING if thinking else [], [] if wants_tool else text, wants_tool, words + 10)
+    think = THINKING if thinking else []
+    results = tool_results(provider, messages)
+    if results:
+        answer = "; ".join(f"{name}={content[:RESULT_PREVIEW_CHARS]}" for name, content in results)
+        return Plan(think, _words(RESULTS_PREFIX + answer), [], words + 10)
+    calls = scripted_calls(last) if tools else []
+    if not calls and tools and "weather" in last.lower():
+        calls = [WEATHER_CALL]
+    text = [] if calls else _words(f"Hello from {provider}! You said: {last}")
+    return Plan(think, text, calls, words + 10)
 
 
 @dataclass
@@ -206,23 +340,15 @@ def openai_app(state: FakeProvider) -> Starlette:
         chunks = [chunk({"role": "assistant", "content": ""})]
         chunks += [chunk({"reasoning_content": t}) for t in p.thinking]
         chunks += [chunk({"content": t}) for t in p.text]
-        if p.tool:
-            chunks.append(
-                chunk(
-                    {
-                        "tool_calls": [
-                            {
-                                "index": 0,
-                                "id": "call_1",
-                                "type": "function",
-                                "function": {"name": "get_weather", "arguments": ""},
-                            }
-                        ]
-                    }
-                )
-            )
+        request_number = len(state.requests)
+        for i, call in enumerate(p.calls):
+            opening = {"index": i, "id": f"call_{request_number}_{i + 1}", "type": "function"}
+            chunks.append(chunk({"tool_calls": [{**opening, "function": {"name": call.name, "arguments": ""}}]}))
+        for piece in range(max((len(c.fragments) for c in p.calls), default=0)):
             chunks += [
-                chunk({"tool_calls": [{"index": 0, "function": {"arguments": a}}]}) for a in TOOL_ARGUMENT_FRAGMENTS
+                chunk({"tool_calls": [{"index": i, "function": {"arguments": c.fragments[piece]}}]})
+                for i, c in enumerate(p.calls)
+                if piece < len(c.fragments)
             ]
         chunks.append(chunk({}, "tool_calls" if p.tool else "stop"))
         usage = {
@@ -400,21 +526,16 @@ def anthropic_app(state: FakeProvider) -> Starlette:
             ]
             chunks.append(event("content_block_stop", {"index": index}))
             index += 1
-        if p.tool:
-            chunks.append(
-                event(
-                    "content_block_start",
-                    {
-                        "index": index,
-                        "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}},
-                    },
-                )
-            )
+        request_number = len(state.requests)
+        for i, call in enumerate(p.calls):
+            block = {"type": "tool_use", "id": f"toolu_{request_number}_{i + 1}", "name": call.name, "input": {}}
+            chunks.append(event("content_block_start", {"index": index, "content_block": block}))
             chunks += [
                 event("content_block_delta", {"index": index, "delta": {"type": "input_json_delta", "partial_json": a}})
-                for a in TOOL_ARGUMENT_FRAGMENTS
+                for a in call.fragments
             ]
             chunks.append(event("content_block_stop", {"index": index}))
+            index += 1
         chunks.append(
             event(
                 "message_delta",
@@ -499,8 +620,10 @@ def ollama_app(state: FakeProvider, context_length: int = 131072) -> Starlette:
             return (json.dumps(payload) + "\n").encode()
 
         chunks = [line({"thinking": t}) for t in p.thinking] + [line({"content": t}) for t in p.text]
-        if p.tool:
-            chunks.append(line({"tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}))
+        wire_calls = [{"function": {"name": c.name, "arguments": c.as_object()}} for c in p.calls]
+        for batch in (wire_calls[:1], wire_calls[1:]):  # the first call alone, then the others in one chunk
+            if batch:
+                chunks.append(line({"tool_calls": batch}))
         chunks.append(
             line(
                 {},

@@ -1,8 +1,9 @@
 """Building a turn's context: the conversation, the model, then the contributors' parts within the window.
 
-Contributors, in the order they are asked (``chat/contributors``): the system prompt and the new message (both
-must fit), the retrieved sources when asked for (their share of what is left), then the history, newest first,
-in whatever remains after the answer's reserve. The result goes through ``LLMService.prepare`` (the 413 check).
+Contributors, in the order they are asked (``chat/contributors``): the system prompt, the definitions of the
+tools offered and the new message (all must fit), the retrieved sources when asked for (their share of what is
+left), then the history, newest first, in whatever remains after the answer's reserve. The result goes through
+``LLMService.prepare`` (the 413 check).
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ import asyncio
 from starlette.concurrency import run_in_threadpool
 
 from privategpt.auth.principal import Principal
-from privategpt.chat.contributors import Contributor, Given, History, RagRequest, Sources, SystemPrompt, assemble
+from privategpt.chat.contributors import (
+    Contributor,
+    Given,
+    History,
+    RagRequest,
+    Sources,
+    SystemPrompt,
+    ToolChoice,
+    Tools,
+    assemble,
+)
 from privategpt.chat.contributors.given import split_quick
 from privategpt.chat.contributors.sources import Source, cancelled_on_error, retrieve
 from privategpt.chat.plan import Turn
@@ -34,6 +45,7 @@ async def plan_turn(
     new: ChatMessage | None,
     rag: RagRequest | None,
     settings: Settings,
+    tools: ToolChoice | None = None,
 ) -> Turn:
     """Resolve model and system prompt, assemble the contributors' parts, check the context limit.
     ``new`` is the message about to be saved (None: it is already stored, and is the newest of the history)."""
@@ -56,18 +68,25 @@ async def plan_turn(
             if chosen_id is not None
             else prompts.for_model(principal, None, (model.name, model.id), settings, defaults)
         )
-    history = History(items, keep_newest=new is None)
+    specs = await tools.specs(conversation, model, settings) if tools is not None else ()
+    history = History(items, keep_newest=new is None, tools_offered=bool(specs))
     if rag is not None and hits is None and (question := history.last_user_text()) is not None:
         hits = retrieve(settings, principal.user_id, rag, question)
     new_tokens = llm.count_message(model, new) if new is not None else 0
-    contributors: list[Contributor] = [SystemPrompt(prompt.content if prompt else None)]
+    contributors: list[Contributor] = [SystemPrompt(prompt.content if prompt else None), Tools(specs)]
     if new is not None:
         contributors.append(Given((new,), "new", new_tokens))
     if hits is not None:
         contributors.append(Sources(hits, settings))
     contributors.append(history)
     assembled = await assemble(llm, model, options, contributors)
-    prepared = await llm.prepare(model.id, assembled.messages, options=options, prompt_tokens=assembled.prompt_tokens)
+    prepared = await llm.prepare(
+        model.id,
+        assembled.messages,
+        tools=tuple(s.definition() for s in specs),
+        options=options,
+        prompt_tokens=assembled.prompt_tokens,
+    )
     return Turn(
         principal.user_id,
         conversation_id,
@@ -77,6 +96,7 @@ async def plan_turn(
         conversation,
         assembled.sources,
         rag,
+        specs,
     )
 
 

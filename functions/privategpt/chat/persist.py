@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from privategpt.chat.plan import Turn
+from privategpt.chat.tool_context import ToolRecord
 from privategpt.llm.types import ModelInfo, Usage
 from privategpt.settings import Settings
 from privategpt.storage import messages as repository
@@ -61,6 +62,7 @@ class Reply:
     latency_ms: float | None = None
     time_to_first_token_ms: float | None = None
     message_id: str | None = None
+    tool_calls: tuple[ToolRecord, ...] = ()  # bounded for storage (``tool_context.bounded``)
 
     @property
     def status(self) -> str:
@@ -94,6 +96,7 @@ async def save_reply(turn: Turn, reply: Reply) -> MessageItem:
             time_to_first_token_ms=reply.time_to_first_token_ms,
             message_id=reply.message_id,
             sources=json.dumps([s.view() for s in turn.sources]) if turn.sources is not None else None,
+            tool_calls=json.dumps([r.view() for r in reply.tool_calls]) if reply.tool_calls else None,
         ),
         also=also,
     )

@@ -14,10 +14,11 @@ from typing import Any
 
 from privategpt.chat.contributors.sources import RagRequest, Source
 from privategpt.llm.service import Prepared
-from privategpt.llm.types import ChatMessage, ChatOptions
+from privategpt.llm.types import ChatMessage, ChatOptions, ToolCall
 from privategpt.storage.models import ConversationItem
+from privategpt.tools.types import ToolSpec
 
-_FORMAT = 1
+_FORMAT = 2
 _COMPRESSION_LEVEL = 1  # fast: the plan is written once and read once
 
 
@@ -33,6 +34,7 @@ class Turn:
     conversation: ConversationItem | None = None  # as read in phase 1; phase 2 from a stored plan has none
     sources: tuple[Source, ...] | None = None  # the cited sources (None: retrieval not asked for)
     rag: RagRequest | None = None  # as asked for by the message
+    tools: tuple[ToolSpec, ...] = ()  # the tools the model is offered (their definitions are in the request)
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,12 @@ class StoredPlan:
     options: ChatOptions
     prompt_tokens: int
     sources: tuple[Source, ...] | None
+    tools: tuple[ToolSpec, ...]
 
 
 def encode(turn: Turn, max_bytes: int) -> bytes | None:
     """The plan, compressed; None when it is too large to store or holds what a plan does not carry."""
     prepared = turn.prepared
-    if any(m.tool_calls or m.tool_call_id for m in prepared.request.messages):
-        return None
     document = {
         "v": _FORMAT,
         "model": prepared.model.id,
@@ -56,6 +57,7 @@ def encode(turn: Turn, max_bytes: int) -> bytes | None:
         "options": prepared.request.options.__dict__,
         "prompt_tokens": prepared.prompt_tokens,
         "sources": [s.view() for s in turn.sources] if turn.sources is not None else None,
+        "tools": [t.view() for t in turn.tools],
     }
     data = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), _COMPRESSION_LEVEL)
     return data if len(data) <= max_bytes else None
@@ -68,10 +70,11 @@ def decode(data: bytes) -> StoredPlan | None:
         return None
     return StoredPlan(
         model=document["model"],
-        messages=tuple(ChatMessage(**m) for m in document["messages"]),
+        messages=tuple(_from_wire(m) for m in document["messages"]),
         options=ChatOptions(**document["options"]),
         prompt_tokens=int(document["prompt_tokens"]),
         sources=_sources(document.get("sources")),
+        tools=tuple(ToolSpec.from_view(v) for v in document.get("tools") or ()),
     )
 
 
@@ -83,4 +86,15 @@ def _message(message: ChatMessage) -> dict[str, Any]:
     wire: dict[str, Any] = {"role": message.role, "content": message.content}
     if message.name:
         wire["name"] = message.name
+    if message.tool_call_id:
+        wire["tool_call_id"] = message.tool_call_id
+    if message.is_error:
+        wire["is_error"] = True
+    if message.tool_calls:
+        wire["tool_calls"] = [[c.id, c.name, c.arguments] for c in message.tool_calls]
     return wire
+
+
+def _from_wire(wire: dict[str, Any]) -> ChatMessage:
+    calls = tuple(ToolCall(*c) for c in wire.pop("tool_calls", ()))
+    return ChatMessage(**wire, tool_calls=calls)

@@ -1,7 +1,9 @@
 """Phase 2's body: a producer task reads the provider and saves the reply; the response only relays events.
 
-The producer outlives a client that goes away: it stops reading the provider (closing its stream) and still
-saves what arrived, as ``incomplete`` with stop reason ``client_disconnected``.
+The producer runs the turn's rounds (``chat/tool_loop.py``: the model, its tool calls, their results, the model
+again) inside one tool session, opened and closed in its own task. It outlives a client that goes away: it stops
+reading the provider (closing its stream) and still saves what arrived, as ``incomplete`` with stop reason
+``client_disconnected``.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from privategpt.auth.principal import Principal
 from privategpt.chat import sse
 from privategpt.chat.persist import Reply, save_reply
 from privategpt.chat.plan import Turn
 from privategpt.chat.tags import Content, Piece, Thinking, parser_for
+from privategpt.chat.tool_context import ToolRecord, bounded
+from privategpt.chat.tool_loop import ToolCallStarted, ToolLoop, ToolResultReady
 from privategpt.errors import AppError
 from privategpt.llm.service import LLMService
 from privategpt.llm.types import (
@@ -24,13 +29,15 @@ from privategpt.llm.types import (
     StreamFailure,
     TextDelta,
     ThinkingDelta,
-    ToolCallComplete,
     Usage,
     UsageReport,
 )
 from privategpt.observability import logger
 from privategpt.settings import Settings
 from privategpt.storage.ids import new_id
+
+if TYPE_CHECKING:
+    from privategpt.tools.client.catalog import ToolCatalog
 
 Event = tuple[str, dict[str, Any]]
 _PING: Event = ("ping", {})  # a heartbeat, queued by the timer (compared by identity)
@@ -48,16 +55,19 @@ class _Gathered:
     stop_reason: str | None = None
     error: tuple[str, str] | None = None
     first_output: float | None = None
+    tool_calls: list[ToolRecord] = field(default_factory=list)
 
 
-async def stream_events(llm: LLMService, turn: Turn, settings: Settings) -> AsyncIterator[bytes]:
+async def stream_events(
+    llm: LLMService, turn: Turn, settings: Settings, tools: ToolCatalog | None = None
+) -> AsyncIterator[bytes]:
     """The SSE bytes of one reply: ``start``, the producer's events (several per write when they queue up),
     a heartbeat after each ``PGPT_STREAM_HEARTBEAT_SECONDS`` of silence, and ``done`` last."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
     gone = asyncio.Event()
     gathered = _Gathered()
     loop = asyncio.get_running_loop()
-    task = loop.create_task(_produce(llm, turn, gathered, queue, gone, settings))
+    task = loop.create_task(_produce(llm, turn, gathered, queue, gone, settings, tools))
     _background.add(task)
     task.add_done_callback(_background.discard)
     # One timer per quiet period, not one per event (a timeout around every wait costs ~10 us a chunk).
@@ -116,11 +126,12 @@ async def _produce(
     queue: asyncio.Queue[Event | None],
     gone: asyncio.Event,
     settings: Settings,
+    tools: ToolCatalog | None,
 ) -> None:
     started = time.perf_counter()
     parser = parser_for(settings)
-    meter = llm.meter(turn.prepared)
     put = queue.put_nowait
+    rounds: ToolLoop | None = None
 
     def emit(pieces: list[Piece]) -> None:
         for piece in pieces:
@@ -135,22 +146,28 @@ async def _produce(
                 put(("ui", {"tag": piece.tag, "attrs": piece.attrs, "content": piece.content}))
 
     try:
-        observe = meter.observe
-        async with aclosing(llm.stream(turn.prepared)) as events:
+        async with AsyncExitStack() as stack:
+            session = None
+            if turn.tools and tools is not None:
+                principal = Principal(user_id=turn.user_id, issuer="", subject="")
+                session = await stack.enter_async_context(tools.session(principal))
+            rounds = ToolLoop(llm, turn, session, settings)
+            events = await stack.enter_async_context(aclosing(rounds.events()))
             async for event in events:
                 if gone.is_set():
                     gathered.stop_reason = "client_disconnected"
                     break
-                observe(event)
                 if isinstance(event, TextDelta):
                     gathered.first_output = gathered.first_output or time.perf_counter()
                     emit(parser.feed(event.text))
                 elif isinstance(event, ThinkingDelta):
                     gathered.first_output = gathered.first_output or time.perf_counter()
                     emit([Thinking(event.text)])
-                elif isinstance(event, ToolCallComplete):
-                    call = event.call
-                    put(("tool_call", {"id": call.id, "name": call.name, "arguments": call.arguments}))
+                elif isinstance(event, ToolCallStarted):
+                    put(("tool_call", event.view()))
+                elif isinstance(event, ToolResultReady):
+                    gathered.tool_calls.append(event.record)
+                    put(("tool_result", event.record.result_view(settings.tools_event_max_chars)))
                 elif isinstance(event, UsageReport):
                     put(("usage", usage_view(event.usage)))
                 elif isinstance(event, StopReport):
@@ -164,11 +181,16 @@ async def _produce(
         gathered.error = ("internal_error", "the reply failed")
     finally:
         emit(parser.flush())
-        await _finish(turn, gathered, meter.usage(), started, queue)
+        await _finish(turn, gathered, rounds.usage() if rounds is not None else None, started, queue, settings)
 
 
 async def _finish(
-    turn: Turn, gathered: _Gathered, usage: Usage | None, started: float, queue: asyncio.Queue[Event | None]
+    turn: Turn,
+    gathered: _Gathered,
+    usage: Usage | None,
+    started: float,
+    queue: asyncio.Queue[Event | None],
+    settings: Settings,
 ) -> None:
     """Save the reply, then ``error`` (if it broke off) and ``done``: the client hears done only once stored."""
     first = gathered.first_output
@@ -181,6 +203,7 @@ async def _finish(
         latency_ms=(time.perf_counter() - started) * 1000,
         time_to_first_token_ms=(first - started) * 1000 if first is not None else None,
         message_id=gathered.message_id,
+        tool_calls=bounded(gathered.tool_calls, settings.max_message_chars),
     )
     try:
         message = await save_reply(turn, reply)

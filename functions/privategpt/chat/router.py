@@ -8,6 +8,7 @@ from privategpt.chat.schemas import QuickChat, QuickResult, SendMessage, SendRes
 from privategpt.deps import SettingsDep
 from privategpt.errors import AUTHED, PROVIDER, check_length, error_responses
 from privategpt.llm.router import LLMDep
+from privategpt.tools.deps import ToolsDep
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -16,20 +17,30 @@ _RESPONSES = error_responses(400, *AUTHED, *PROVIDER, 422)
 
 @router.post("/conversations/{conversation_id}/messages", response_model=SendResult, responses=_RESPONSES)
 async def send_message(
-    conversation_id: str, body: SendMessage, llm: LLMDep, principal: CurrentPrincipal, settings: SettingsDep
+    conversation_id: str,
+    body: SendMessage,
+    llm: LLMDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    tools: ToolsDep,
 ) -> SendResult:
-    """Send a message and wait for the whole reply; returns both messages."""
+    """Send a message and wait for the whole reply (with any tool rounds); returns both messages."""
     check_length("model", body.model, settings.max_model_chars)
-    return await service.send(llm, principal, conversation_id, body, settings)
+    return await service.send(llm, principal, conversation_id, body, settings, tools)
 
 
 @router.post("/conversations/{conversation_id}/prepare-stream", response_model=StreamTicket, responses=_RESPONSES)
 async def prepare_stream(
-    conversation_id: str, body: SendMessage, llm: LLMDep, principal: CurrentPrincipal, settings: SettingsDep
+    conversation_id: str,
+    body: SendMessage,
+    llm: LLMDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    tools: ToolsDep,
 ) -> StreamTicket:
     """Phase 1 of a streamed reply: checks, saves the user message, returns a one-use stream URL."""
     check_length("model", body.model, settings.max_model_chars)
-    return await service.prepare_stream(llm, principal, conversation_id, body, settings)
+    return await service.prepare_stream(llm, principal, conversation_id, body, settings, tools)
 
 
 @router.post("/quick", response_model=QuickResult, responses=_RESPONSES)

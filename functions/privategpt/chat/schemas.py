@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from privategpt.chat.contributors.sources import RagRequest
-from privategpt.conversations.schemas import ConversationOut, MessageOut, SourceOut
+from privategpt.conversations.schemas import ConversationOut, MessageOut, SourceOut, ToolList
 from privategpt.errors import ValidationFailed
 from privategpt.llm.types import ChatOptions
 from privategpt.openapi import MODEL_PATTERN, setting_limit
@@ -90,6 +90,9 @@ class SendMessage(BaseModel):
     system_prompt_id: str | None = Field(default=None, max_length=64)
     options: OptionsIn = Field(default_factory=OptionsIn)
     rag: RagIn | None = None
+    tools: ToolList | None = Field(
+        default=None, description="the tools this message may use (`[]`: none; default: the conversation's)"
+    )
 
 
 class SendResult(BaseModel):

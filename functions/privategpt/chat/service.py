@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import secrets
+from contextlib import AsyncExitStack, aclosing
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
 from privategpt.auth.principal import Principal
 from privategpt.chat import persist, plan
 from privategpt.chat.context import plan_quick, plan_turn
-from privategpt.chat.contributors import RagRequest
+from privategpt.chat.contributors import RagRequest, ToolChoice
 from privategpt.chat.persist import Reply
 from privategpt.chat.plan import Turn
 from privategpt.chat.relay import stream_events, usage_view
@@ -29,16 +32,22 @@ from privategpt.chat.schemas import (
     UsageOut,
 )
 from privategpt.chat.tags import split
+from privategpt.chat.tool_context import bounded
+from privategpt.chat.tool_loop import ToolLoop
 from privategpt.conversations.schemas import SourceOut
-from privategpt.conversations.service import conversation_out, message_out
+from privategpt.conversations.service import check_tools, conversation_out, message_out
 from privategpt.errors import AppError, NotFound, ValidationFailed, check_length
 from privategpt.llm.errors import ContextTooLong
+from privategpt.llm.provider import collect
 from privategpt.llm.service import LLMService
 from privategpt.llm.types import ChatMessage, ChatOptions
 from privategpt.settings import Settings
 from privategpt.storage import streams
 from privategpt.storage.ids import new_id
 from privategpt.storage.models import ConversationItem, MessageItem
+
+if TYPE_CHECKING:
+    from privategpt.tools.client.catalog import ToolCatalog
 
 __all__ = ["open_stream", "prepare_stream", "quick", "send", "stream_events"]
 
@@ -47,11 +56,25 @@ def _check(content: str, settings: Settings) -> None:
     check_length("content", content, settings.max_message_chars)
 
 
+def _choice(tools: ToolCatalog | None, requested: list[str] | None, settings: Settings) -> ToolChoice | None:
+    if requested is not None:
+        check_tools(requested, settings)
+    if tools is None:
+        return None
+    return ToolChoice(tools, tuple(requested) if requested is not None else None)
+
+
 async def _accept(
-    llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
+    llm: LLMService,
+    principal: Principal,
+    conversation_id: str,
+    body: SendMessage,
+    settings: Settings,
+    tools: ToolCatalog | None,
 ) -> Turn:
     """Every check that can fail early, before anything is stored."""
     _check(body.content, settings)
+    choice = _choice(tools, body.tools, settings)
     return await plan_turn(
         llm,
         principal,
@@ -62,16 +85,32 @@ async def _accept(
         new=ChatMessage("user", body.content),
         rag=body.rag.to_request(settings) if body.rag else None,
         settings=settings,
+        tools=choice,
     )
 
 
 async def send(
-    llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
+    llm: LLMService,
+    principal: Principal,
+    conversation_id: str,
+    body: SendMessage,
+    settings: Settings,
+    tools: ToolCatalog | None = None,
 ) -> SendResult:
-    turn = await _accept(llm, principal, conversation_id, body, settings)
+    turn = await _accept(llm, principal, conversation_id, body, settings, tools)
     user_item = await persist.save_user_message(turn, body.content, settings)
+    rounds: ToolLoop | None = None
     try:
-        response = await llm.complete(turn.prepared)
+        async with AsyncExitStack() as stack:
+            session = None
+            if turn.tools and tools is not None:
+                session = await stack.enter_async_context(tools.session(principal))
+            rounds = ToolLoop(llm, turn, session, settings)
+            events = await stack.enter_async_context(aclosing(rounds.events()))
+            model = turn.prepared.model
+            response = await collect(events, model.provider, model.name)  # type: ignore[arg-type]  # tool events pass through untouched
+        usage = rounds.usage()
+        response = replace(response, usage=usage or llm.meter(turn.prepared).settled())
     except AppError as exc:
         await persist.save_reply(
             turn, Reply(content="", thinking="", usage=None, stop_reason=None, error=(exc.code, exc.message))
@@ -88,6 +127,7 @@ async def send(
             error=(response.error.code, response.error.message) if response.error else None,
             latency_ms=response.latency_ms,
             time_to_first_token_ms=response.time_to_first_token_ms,
+            tool_calls=bounded(rounds.records, settings.max_message_chars),
         ),
     )
     return SendResult(
@@ -150,11 +190,16 @@ async def quick(llm: LLMService, principal: Principal, body: QuickChat, settings
 
 
 async def prepare_stream(
-    llm: LLMService, principal: Principal, conversation_id: str, body: SendMessage, settings: Settings
+    llm: LLMService,
+    principal: Principal,
+    conversation_id: str,
+    body: SendMessage,
+    settings: Settings,
+    tools: ToolCatalog | None = None,
 ) -> StreamTicket:
     """Phase 1 (authenticated): every early check, then the user message and a one-use stream session (with
     the planned provider request) saved in one transaction."""
-    turn = await _accept(llm, principal, conversation_id, body, settings)
+    turn = await _accept(llm, principal, conversation_id, body, settings, tools)
     token = secrets.token_urlsafe(settings.stream_token_bytes)
     user_message_id = new_id()  # fixed here, so the session names the message it is saved with
     session, expires_at = streams.session(
@@ -164,7 +209,13 @@ async def prepare_stream(
         user_message_id=user_message_id,
         model=turn.prepared.model.id,
         system_prompt_id=turn.system_prompt_id,
-        options=json.dumps({**turn.prepared.request.options.__dict__, "rag": turn.rag.view() if turn.rag else None}),
+        options=json.dumps(
+            {
+                **turn.prepared.request.options.__dict__,
+                "rag": turn.rag.view() if turn.rag else None,
+                "tools": body.tools,
+            }
+        ),
         plan=plan.encode(turn, settings.stream_plan_max_bytes),
         ttl_seconds=settings.stream_session_ttl_seconds,
     )
@@ -182,7 +233,7 @@ _MAX_TOKEN_CHARS = 128
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-async def open_stream(llm: LLMService, token: str, settings: Settings) -> Turn:
+async def open_stream(llm: LLMService, token: str, settings: Settings, tools: ToolCatalog | None = None) -> Turn:
     """Phase 2, before any byte is sent: use up the token (404 unknown, 410 used or expired) and take the
     planned request from the session: one DynamoDB call before the provider is asked. Errors here are still
     plain HTTP errors."""
@@ -193,7 +244,11 @@ async def open_stream(llm: LLMService, token: str, settings: Settings) -> Turn:
     if stored is not None:
         try:
             prepared = await llm.prepare(
-                stored.model, stored.messages, options=stored.options, prompt_tokens=stored.prompt_tokens
+                stored.model,
+                stored.messages,
+                tools=tuple(t.definition() for t in stored.tools),
+                options=stored.options,
+                prompt_tokens=stored.prompt_tokens,
             )
             return Turn(
                 session.user_id,
@@ -202,12 +257,14 @@ async def open_stream(llm: LLMService, token: str, settings: Settings) -> Turn:
                 session.system_prompt_id,
                 new_tokens=0,
                 sources=stored.sources,
+                tools=stored.tools,
             )
         except ContextTooLong:
             pass  # this process has learned a smaller window than phase 1 planned for: fit the history to it
     # No plan stored (too large), or it no longer fits: plan again from the conversation.
     options = json.loads(session.options)
     rag = options.pop("rag", None)
+    requested = options.pop("tools", None)
     return await plan_turn(
         llm,
         Principal(user_id=session.user_id, issuer="", subject=""),
@@ -218,4 +275,5 @@ async def open_stream(llm: LLMService, token: str, settings: Settings) -> Turn:
         new=None,
         rag=RagRequest.from_view(rag) if rag is not None else None,
         settings=settings,
+        tools=_choice(tools, requested, settings),
     )

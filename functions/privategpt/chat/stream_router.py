@@ -10,6 +10,7 @@ from privategpt.chat import service
 from privategpt.deps import SettingsDep
 from privategpt.errors import error_responses
 from privategpt.llm.service import LLMService
+from privategpt.tools.deps import ToolsDep
 
 router = APIRouter(tags=["stream"])
 
@@ -19,12 +20,12 @@ router = APIRouter(tags=["stream"])
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}, **error_responses(404, 410, 503)},
 )
-async def stream(token: str, request: Request, settings: SettingsDep) -> StreamingResponse:
+async def stream(token: str, request: Request, settings: SettingsDep, tools: ToolsDep) -> StreamingResponse:
     """Server-sent events for one reply (see the README for the event contract)."""
     llm: LLMService = request.app.state.llm
-    turn = await service.open_stream(llm, token, settings)  # 404 / 410 before any byte goes out
+    turn = await service.open_stream(llm, token, settings, tools)  # 404 / 410 before any byte goes out
     return StreamingResponse(
-        service.stream_events(llm, turn, settings),
+        service.stream_events(llm, turn, settings, tools),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

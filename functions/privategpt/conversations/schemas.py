@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -19,6 +19,16 @@ Model = Annotated[
     ),
 ]
 PromptId = Annotated[str, Field(max_length=64)]
+ToolId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=161,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,31}(/[A-Za-z0-9_.-]{1,128})?$",
+        description="a server's name (all its tools) or `server/tool`, as GET /api/tools lists them",
+    ),
+]
+ToolList = Annotated[list[ToolId], Field(json_schema_extra=setting_limit(maxItems="tools_max_enabled"))]
 
 
 class ConversationCreate(BaseModel):
@@ -27,16 +37,21 @@ class ConversationCreate(BaseModel):
     title: Title | None = None
     model: Model | None = None
     system_prompt_id: PromptId | None = None
+    tools: ToolList | None = Field(
+        default=None, description="the tools its turns may use (default: PGPT_TOOLS_DEFAULT_ENABLED)"
+    )
 
 
 class ConversationUpdate(BaseModel):
-    """Only the fields sent change; ``null`` clears ``model`` or ``system_prompt_id`` (a title cannot be cleared)."""
+    """Only the fields sent change; ``null`` clears ``model``, ``system_prompt_id`` or ``tools`` (back to the
+    defaults); a title cannot be cleared."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     title: Title | SkipJsonSchema[None] = None
     model: Model | None = None
     system_prompt_id: PromptId | None = None
+    tools: ToolList | None = Field(default=None, description="`[]`: no tools; `null`: the defaults")
 
 
 class ConversationOut(BaseModel):
@@ -44,6 +59,7 @@ class ConversationOut(BaseModel):
     title: str
     model: str | None
     system_prompt_id: str | None
+    tools: list[str] | None = Field(description="the enabled tools; null: the defaults (GET /api/tools)")
     status: str
     message_count: int
     input_tokens: int
@@ -62,6 +78,17 @@ class SourceOut(BaseModel):
     score: float
     snippet: str
     document_deleted: bool = Field(default=False, description="the document has been deleted since")
+
+
+class ToolCallOut(BaseModel):
+    id: str
+    name: str
+    server: str | None = Field(description="the MCP server; null: the model named a tool no server offers")
+    arguments: dict[str, Any]
+    ok: bool
+    content: str = Field(description="the result as the model saw it (bounded), or why the call failed")
+    duration_ms: float
+    round: int = Field(description="1 for the calls of the model's first answer, 2 for the next, …")
 
 
 class MessageOut(BaseModel):
@@ -83,6 +110,7 @@ class MessageOut(BaseModel):
     time_to_first_token_ms: float | None
     usage_estimated: bool = Field(default=False, description="the usage was counted: the provider reported none")
     sources: list[SourceOut] | None = Field(default=None, description="the sources the reply was given (`rag`)")
+    tool_calls: list[ToolCallOut] | None = Field(default=None, description="the tools the reply called, in order")
     created_at: datetime
 
 

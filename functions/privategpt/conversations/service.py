@@ -12,6 +12,7 @@ from privategpt.conversations.schemas import (
     MessageOut,
     MessagePage,
     SourceOut,
+    ToolCallOut,
 )
 from privategpt.errors import ValidationFailed, check_length
 from privategpt.prompts import service as prompts
@@ -28,6 +29,7 @@ def conversation_out(item: ConversationItem) -> ConversationOut:
         title=item.title,
         model=item.model,
         system_prompt_id=item.system_prompt_id,
+        tools=json.loads(item.tools) if item.tools is not None else None,
         status=item.status,
         message_count=int(item.message_count),
         input_tokens=int(item.input_tokens),
@@ -61,6 +63,7 @@ def message_out(item: MessageItem, gone: frozenset[str] = frozenset()) -> Messag
         ),
         usage_estimated=bool(item.usage_estimated),
         sources=_sources(item.sources, gone),
+        tool_calls=[ToolCallOut(**view) for view in json.loads(item.tool_calls)] if item.tool_calls else None,
         created_at=item.created_at,
     )
 
@@ -83,6 +86,20 @@ def _check(principal: Principal, body: ConversationCreate | ConversationUpdate, 
     check_length("model", body.model, settings.max_model_chars)
     if body.system_prompt_id is not None:
         prompts.ensure_readable(principal, body.system_prompt_id)
+    if body.tools is not None:
+        check_tools(body.tools, settings)
+
+
+def check_tools(ids: list[str], settings: Settings, field: str = "tools") -> None:
+    if len(ids) > settings.tools_max_enabled:
+        raise ValidationFailed(
+            f"{field} names at most {settings.tools_max_enabled} tools",
+            details={"field": field, "limit": settings.tools_max_enabled},
+        )
+
+
+def stored_tools(ids: list[str] | None) -> str | None:
+    return json.dumps(list(dict.fromkeys(ids))) if ids is not None else None
 
 
 def create(principal: Principal, body: ConversationCreate, settings: Settings) -> ConversationOut:
@@ -92,6 +109,7 @@ def create(principal: Principal, body: ConversationCreate, settings: Settings) -
         title=body.title or settings.default_conversation_title,
         model=body.model,
         system_prompt_id=body.system_prompt_id,
+        tools=stored_tools(body.tools),
     )
     return conversation_out(item)
 
@@ -115,6 +133,8 @@ def update(principal: Principal, conversation_id: str, body: ConversationUpdate,
     if "title" in changes and changes["title"] is None:
         raise ValidationFailed("title cannot be null", details={"field": "title"})
     _check(principal, body, settings)
+    if "tools" in changes:
+        changes["tools"] = stored_tools(body.tools)
     if not changes:
         return conversation_out(repository.get(principal.user_id, conversation_id))
     return conversation_out(repository.update(principal.user_id, conversation_id, changes))

@@ -1,4 +1,5 @@
-"""The ``privategpt`` command: ``dev`` runs the platform locally, ``token`` mints a development token."""
+"""The ``privategpt`` command: ``dev`` runs the platform locally, ``token`` mints a development token, ``mcp``
+serves the built-in MCP tools over stdio for a desktop MCP client."""
 
 from __future__ import annotations
 
@@ -41,7 +42,38 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", action="append", default=[], help="a role (repeatable), e.g. admin")
     token.add_argument("--ttl", type=int, help="lifetime in seconds (default from settings)")
     token.add_argument("--data-dir", type=Path, help="the data directory `dev` uses (default: .local/)")
+
+    mcp = commands.add_parser(
+        "mcp", help="serve the built-in MCP tools over stdio for one local user (run it while `dev` runs)"
+    )
+    mcp.add_argument("--stdio", action="store_true", required=True, help="talk MCP over stdin/stdout")
+    mcp.add_argument("--user", required=True, metavar="SUB", help="the subject of the local user to act for")
+    mcp.add_argument("--data-dir", type=Path, help="the data directory `dev` uses (default: .local/)")
     return parser
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    import anyio
+
+    from privategpt.settings import running_in_lambda
+    from privategpt.tools.server.stdio import serve
+
+    settings = _settings(args.data_dir)
+    if running_in_lambda() or settings.auth_provider != "local":
+        print("privategpt mcp --stdio runs only locally, with PGPT_AUTH_PROVIDER=local", file=sys.stderr)
+        return 2
+    if not settings.dynamodb_endpoint:
+        print(
+            "set PGPT_DYNAMODB_ENDPOINT to the DynamoDB Local endpoint `privategpt dev` prints "
+            "(run this while `dev` runs, with the same data directory)",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.user.strip():
+        print("--user must name a subject", file=sys.stderr)
+        return 2
+    anyio.run(serve, settings, args.user)
+    return 0
 
 
 def _find_data_dir(settings: Settings, key_file: str) -> Path | None:
@@ -85,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "token":
             return _token(args)
+        if args.command == "mcp":
+            return _mcp(args)
         from privategpt.dev.runner import run_dev
 
         return run_dev(

@@ -10,6 +10,12 @@ streamed (``chat.completion.chunk`` SSE events, then ``data: [DONE]``; usage in 
 when ``stream_options.include_usage`` is set) or whole (``chat.completion``). The reply thinks in a
 ``<think>`` block (DeepSeek-R1 style, inside the content) and then echoes the last user message.
 
+Tools, so a new user sees a tool call without any key: when the request offers a tool named ``system_info``
+and the newest user message asks about status ("what is your status?"), the model calls ``system_info`` with
+no arguments. When the conversation ends with tool results (``role: tool``), it answers in words from them:
+``Here is what `system_info` returned: …`` (a JSON object summarised as its top-level fields, the whole
+bounded), then the demo note. It never calls a tool again on a result, and without tools it only echoes.
+
 Tests reuse it::
 
     with DemoLLM() as demo:          # or DemoLLM(reply=my_reply, chunk_delay_seconds=0.01)
@@ -44,6 +50,7 @@ from privategpt.llm.config import DEMO_PROVIDER as PROVIDER
 MODEL_ID = f"{PROVIDER}/{MODEL}"
 STARTUP_SECONDS = 20.0
 
+CALL_ID_HEX_DIGITS = 24
 _PIECE = re.compile(r"\S+\s*|\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -75,19 +82,102 @@ def text_of(content: Any) -> str:
     return ""
 
 
+DEMO_NOTE = (
+    f"(This is the demo model `{MODEL_ID}`: it echoes, and calls `system_info` when asked for its status. Set "
+    "OPENAI_API_KEY or ANTHROPIC_API_KEY, run Ollama, or write a providers file to chat with a real model.)"
+)
+STATUS_TOOL = "system_info"
+_ASKS_STATUS = re.compile(r"\bstatus\b", re.IGNORECASE)
+RESULT_SUMMARY_MAX_CHARS = 600  # of each tool result, in the answer
+FIELD_MAX_CHARS = 160  # of each field of a JSON result, in the summary
+
+
 def echo_reply(body: dict[str, Any]) -> DemoReply:
-    """The default reply: a short thought, then the last user message echoed back."""
+    """The reply without tools: a short thought, then the last user message echoed back."""
     messages = body.get("messages") or []
     last = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     words = len(last.split())
     return DemoReply(
         thinking=f"The user wrote {words} word{'' if words == 1 else 's'}. I am the demo model, so I echo them.",
-        content=(
-            f"You said: {last}\n\n"
-            f"(This is the demo model `{MODEL_ID}`: it only echoes. Set OPENAI_API_KEY or ANTHROPIC_API_KEY, "
-            "run Ollama, or write a providers file to chat with a real model.)"
-        ),
+        content=f"You said: {last}\n\n{DEMO_NOTE}",
     )
+
+
+def offered_tools(body: dict[str, Any]) -> set[str]:
+    """The names of the tools a request offers (OpenAI's ``tools``: ``{type: function, function: {name}}``)."""
+    names: set[str] = set()
+    for tool in body.get("tools") or []:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            names.add(function["name"])
+    return names
+
+
+def _trailing_results(messages: list[Any]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for message in reversed(messages):
+        if not isinstance(message, dict) or message.get("role") != "tool":
+            break
+        results.insert(0, message)
+    return results
+
+
+def _call_names(messages: list[Any]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for message in messages:
+        for call in (message.get("tool_calls") or []) if isinstance(message, dict) else []:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict) and call.get("id"):
+                names[str(call["id"])] = str(function.get("name") or "")
+    return names
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def summarise(content: str) -> str:
+    """A tool result in a few words: a JSON object (even inside delimiters) as its top-level fields, else the
+    text with its whitespace collapsed; bounded either way."""
+    start, end = content.find("{"), content.rfind("}")
+    value: Any = None
+    if 0 <= start < end:
+        try:
+            value = json.loads(content[start : end + 1])
+        except ValueError:
+            value = None
+    if isinstance(value, dict) and value:
+        fields = [
+            f"{key}: {_clip(json.dumps(v) if not isinstance(v, str) else v, FIELD_MAX_CHARS)}"
+            for key, v in value.items()
+        ]
+        return _clip("; ".join(fields), RESULT_SUMMARY_MAX_CHARS)
+    return _clip(" ".join(content.split()), RESULT_SUMMARY_MAX_CHARS) or "(nothing)"
+
+
+def demo_reply(body: dict[str, Any]) -> DemoReply:
+    """The demo model: answers from tool results, calls ``system_info`` when asked for its status, else echoes."""
+    messages = body.get("messages") or []
+    results = _trailing_results(messages)
+    if results:
+        names = _call_names(messages)
+        lines = [
+            f"Here is what `{names.get(str(r.get('tool_call_id')), 'the tool')}` returned: "
+            f"{summarise(text_of(r.get('content')))}"
+            for r in results
+        ]
+        count = len(results)
+        return DemoReply(
+            thinking=f"The tool answered ({count} result{'' if count == 1 else 's'}). I report what it said.",
+            content="\n\n".join([*lines, DEMO_NOTE]),
+        )
+    last = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+    if STATUS_TOOL in offered_tools(body) and _ASKS_STATUS.search(last):
+        return DemoReply(
+            thinking=f"The user asks for my status and `{STATUS_TOOL}` is offered: I call it.",
+            tool_calls=[ToolCallReply(STATUS_TOOL, {})],
+        )
+    return echo_reply(body)
 
 
 def count_tokens(text: str) -> int:
@@ -120,6 +210,7 @@ class _Completion:
         self.truncated = isinstance(limit, int) and 0 < limit < len(pieces)
         self.pieces = pieces[:limit] if self.truncated and isinstance(limit, int) else pieces
         self.tool_calls = [] if self.truncated else reply.tool_calls
+        self.call_ids = [f"call_demo_{uuid.uuid4().hex[:CALL_ID_HEX_DIGITS]}" for _ in self.tool_calls]
         messages = body.get("messages") or []
         prompt = sum(count_tokens(text_of(m.get("content"))) + 4 for m in messages if isinstance(m, dict)) + 3
         completion = len(self.pieces) + sum(count_tokens(json.dumps(c.arguments)) + 1 for c in self.tool_calls)
@@ -133,7 +224,7 @@ class _Completion:
         return [
             {
                 **({"index": i} if with_index else {}),
-                "id": f"call_demo_{i}",
+                "id": self.call_ids[i],
                 "type": "function",
                 "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
             }
@@ -186,7 +277,7 @@ class _Completion:
 def create_app(
     *,
     models: tuple[str, ...] = (MODEL,),
-    reply: ReplyFunction = echo_reply,
+    reply: ReplyFunction = demo_reply,
     chunk_delay_seconds: float = 0.0,
     requests: list[dict[str, Any]] | None = None,
 ) -> Starlette:
@@ -245,7 +336,7 @@ class DemoLLM:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        reply: ReplyFunction = echo_reply,
+        reply: ReplyFunction = demo_reply,
         chunk_delay_seconds: float = 0.0,
         models: tuple[str, ...] = (MODEL,),
     ) -> None:

@@ -136,7 +136,7 @@ def demo_wanted(settings: Settings) -> bool:
 def demo_provider(base_url: str) -> ProviderConfig:
     """The demo model's server as a provider; no key is read for it."""
     override = ModelOverride(
-        context_window=DEMO_CONTEXT_WINDOW, max_output_tokens=DEMO_MAX_OUTPUT_TOKENS, capabilities=["thinking"]
+        context_window=DEMO_CONTEXT_WINDOW, max_output_tokens=DEMO_MAX_OUTPUT_TOKENS, capabilities=["thinking", "tools"]
     )
     config = ProviderConfig(
         name=DEMO_PROVIDER, type="openai", base_url=base_url, allow=[DEMO_MODEL], models={DEMO_MODEL: override}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 import json
 import time
+import uuid
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -113,15 +114,45 @@ class Provider(ABC, Generic[Client]):
             await self._close_client(client)
 
 
+#: where ``parse_arguments`` keeps arguments that are not a JSON object, exactly as the model wrote them
+RAW_ARGUMENTS = "_raw"
+CALL_ID_HEX_DIGITS = 24  # the ids we make: call_ and 96 random bits
+
+
 def parse_arguments(raw: str) -> dict[str, Any]:
-    """Tool-call arguments as the model wrote them; malformed JSON is kept whole under ``_raw``."""
+    """Tool-call arguments as the model wrote them. Never raises: text that is not a JSON object (malformed,
+    truncated, or a list or a number) is kept whole under ``RAW_ARGUMENTS``, so the caller can answer the
+    model with an error result instead of failing the turn."""
     if not raw.strip():
         return {}
     try:
         value = json.loads(raw)
-    except json.JSONDecodeError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_value": value}
+    except (json.JSONDecodeError, RecursionError):
+        return {RAW_ARGUMENTS: raw}
+    return value if isinstance(value, dict) else {RAW_ARGUMENTS: raw}
+
+
+def arguments_object(value: Any) -> dict[str, Any]:
+    """Arguments a provider sent already decoded (Ollama): an object stands; a string is parsed; anything else
+    is kept as JSON text under ``RAW_ARGUMENTS``."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        return parse_arguments(value)
+    return {RAW_ARGUMENTS: json.dumps(value)}
+
+
+def malformed_arguments(arguments: Mapping[str, Any]) -> str | None:
+    """The model's own text when its arguments were not a JSON object (see ``parse_arguments``), else None."""
+    raw = arguments.get(RAW_ARGUMENTS)
+    return raw if len(arguments) == 1 and isinstance(raw, str) else None
+
+
+def new_call_id() -> str:
+    """An id for a tool call whose provider sent none (Ollama; some OpenAI-compatible servers)."""
+    return f"call_{uuid.uuid4().hex[:CALL_ID_HEX_DIGITS]}"
 
 
 async def collect(

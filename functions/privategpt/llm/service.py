@@ -6,6 +6,7 @@ a provider directly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, replace
@@ -103,6 +104,13 @@ class LLMService:
     def count(self, model: ModelInfo, messages: tuple[ChatMessage, ...]) -> int:
         provider_type = self.registry.provider_type(model.provider)
         return self.counter.count_messages(provider_type, model.name, messages)
+
+    def count_tools(self, model: ModelInfo, tools: tuple[ToolDefinition, ...]) -> int:
+        """The room tool definitions take in the prompt (counted as their JSON)."""
+        if not tools:
+            return 0
+        text = json.dumps([{"name": t.name, "description": t.description, "parameters": t.parameters} for t in tools])
+        return self.counter.count_text(self.registry.provider_type(model.provider), model.name, text)
 
     def meter(self, prepared: Prepared) -> UsageMeter:
         """The usage of one call: reported, else counted (see ``llm/usage.py``)."""

@@ -31,6 +31,7 @@ class ChatMessage:
     tool_calls: tuple[ToolCall, ...] = ()  # assistant messages that called tools
     tool_call_id: str | None = None  # tool results: which call this answers
     name: str | None = None  # tool results: the tool's name
+    is_error: bool = False  # tool results: the call failed (Anthropic sends ``is_error``; others read the content)
 
 
 @dataclass(frozen=True)

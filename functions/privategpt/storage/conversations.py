@@ -58,7 +58,9 @@ def _listed(item: ConversationItem, updated_at: datetime) -> None:
     item.gsi1sk = f"{isoformat(updated_at)}#{item.conversation_id}"
 
 
-def create(user_id: str, title: str, model: str | None, system_prompt_id: str | None) -> ConversationItem:
+def create(
+    user_id: str, title: str, model: str | None, system_prompt_id: str | None, tools: str | None = None
+) -> ConversationItem:
     now = utcnow()
     conversation_id = new_id()
     item = ConversationItem(
@@ -69,6 +71,7 @@ def create(user_id: str, title: str, model: str | None, system_prompt_id: str | 
         title=title,
         model=model,
         system_prompt_id=system_prompt_id,
+        tools=tools,
         status=ACTIVE,
         created_at=now,
         updated_at=now,
@@ -104,7 +107,7 @@ def list_active(user_id: str, limit: int, after: str | None) -> Page[Conversatio
 
 
 def update(user_id: str, conversation_id: str, changes: dict[str, Any]) -> ConversationItem:
-    """Set the given fields (title, model, system_prompt_id; None clears) on an active conversation."""
+    """Set the given fields (title, model, system_prompt_id, tools; None clears) on an active conversation."""
     item = get(user_id, conversation_id)
     now = utcnow()
     actions = [ConversationItem.updated_at.set(now), *assignments(ConversationItem, changes)]

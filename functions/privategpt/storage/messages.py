@@ -41,6 +41,7 @@ class NewMessage:
     message_id: str | None = None  # pre-assigned (a stream announces its id before the message exists)
     usage_estimated: bool = False
     sources: str | None = None  # JSON of the cited sources
+    tool_calls: str | None = None  # JSON of the tool calls and their results
 
 
 def append_message(
@@ -83,6 +84,7 @@ def append_message(
         ),
         usage_estimated=new.usage_estimated or None,
         sources=new.sources,
+        tool_calls=new.tool_calls,
         created_at=now,
     )
     conversation = ConversationItem(pk, sk)
@@ -138,6 +140,7 @@ _TURN_ATTRIBUTES = sorted(
                     "content",
                     "token_count",
                     "status",
+                    "tool_calls",
                     "created_at",
                 ],
             ),

@@ -67,6 +67,7 @@ class ConversationItem(TableItem, discriminator="conversation"):
     title = UnicodeAttribute()
     model = _nullable_text()
     system_prompt_id = _nullable_text()
+    tools = _nullable_text()  # JSON list of the enabled tools (server names or "server/tool" ids); None: defaults
     status = UnicodeAttribute(default="active")
     message_count = NumberAttribute(default=0)
     input_tokens = NumberAttribute(default=0)
@@ -96,6 +97,7 @@ class MessageItem(TableItem, discriminator="message"):
     time_to_first_token_ms = NumberAttribute(null=True)
     usage_estimated = BooleanAttribute(null=True)  # True: counted by us, the provider reported no usage
     sources = _nullable_text()  # JSON list of the cited sources (rag), on assistant messages
+    tool_calls = _nullable_text()  # JSON list of the turn's tool calls with their results (chat/tool_loop.py)
     created_at = UTCDateTimeAttribute()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from privategpt.llm.errors import ProviderBadResponse, sdk_errors
-from privategpt.llm.provider import Provider, parse_arguments
+from privategpt.llm.provider import Provider, new_call_id, parse_arguments
 from privategpt.llm.types import (
     ChatMessage,
     ChatRequest,
@@ -35,14 +36,20 @@ _STOP_REASONS = {
 
 def _blocks(message: ChatMessage) -> list[dict[str, Any]]:
     if message.role == "tool":
-        return [{"type": "tool_result", "tool_use_id": message.tool_call_id, "content": message.content}]
+        result: dict[str, Any] = {"type": "tool_result", "tool_use_id": message.tool_call_id}
+        if message.content:
+            result["content"] = message.content
+        if message.is_error:
+            result["is_error"] = True
+        return [result]
     blocks: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
     blocks += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in message.tool_calls]
     return blocks
 
 
 def to_wire(messages: tuple[ChatMessage, ...]) -> tuple[str | None, list[dict[str, Any]]]:
-    """System text apart; tool results become user turns; consecutive same-role turns merge."""
+    """System text apart; tool results become ``tool_result`` blocks of a user turn; consecutive same-role turns
+    merge, so the results of parallel calls travel in ONE user message (results first, as the API wants)."""
     system = "\n\n".join(m.content for m in messages if m.role == "system") or None
     turns: list[dict[str, Any]] = []
     for message in messages:
@@ -57,6 +64,32 @@ def to_wire(messages: tuple[ChatMessage, ...]) -> tuple[str | None, list[dict[st
         else:
             turns.append({"role": role, "content": blocks})
     return system, turns
+
+
+def _inside_tool_loop(messages: tuple[ChatMessage, ...]) -> bool:
+    """Whether the request continues a turn after tool calls (an assistant call since the last user text)."""
+    for message in reversed(messages):
+        if message.role == "assistant" and message.tool_calls:
+            return True
+        if message.role == "user":
+            return False
+    return False
+
+
+@dataclass
+class _PendingUse:
+    """One ``tool_use`` block: id and name at its start, the input as JSON text in ``input_json_delta`` pieces."""
+
+    ordinal: int  # the call's place in the reply: the index of its ``ToolCallDelta`` events
+    id: str
+    name: str
+    start_input: dict[str, Any]
+    json: list[str] = field(default_factory=list)
+
+    def complete(self) -> ToolCallComplete:
+        text = "".join(self.json)
+        arguments = parse_arguments(text) if text else dict(self.start_input)
+        return ToolCallComplete(ToolCall(self.id or new_call_id(), self.name, arguments))
 
 
 class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
@@ -89,7 +122,9 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
         if system:
             payload["system"] = system
         # No temperature: API version 2026-10-21 (the SDK's default) refuses sampling parameters.
-        if options.thinking:
+        # Thinking blocks (with their signatures) are not kept, and the API refuses thinking on a request whose
+        # tool-calling assistant turn lacks them: the rounds after a tool call go without thinking.
+        if options.thinking and not _inside_tool_loop(request.messages):
             budget = options.thinking_budget_tokens or self.settings.llm_default_thinking_budget_tokens
             payload["thinking"] = {"type": "enabled", "budget_tokens": budget, "display": "summarized"}
             payload["max_tokens"] = max(max_tokens, budget + 1)
@@ -102,7 +137,8 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         input_tokens = output_tokens = 0
         stop: str | None = None
-        tools: dict[int, dict[str, str]] = {}
+        tools: dict[int, _PendingUse] = {}  # by content block index
+        uses = 0  # tool_use blocks so far
         with self.refusals(request), self._errors():
             # the SDK stream is closed even when the caller stops early (no socket left in CLOSE_WAIT)
             async with await self.client.messages.create(**self._payload(request), stream=True) as events:
@@ -115,8 +151,10 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
                     elif kind == "content_block_start":
                         block = event.content_block
                         if block.type == "tool_use":
-                            tools[event.index] = {"id": block.id, "name": block.name, "json": ""}
-                            yield ToolCallDelta(event.index, block.id, block.name, "")
+                            start = block.input if isinstance(block.input, dict) else {}
+                            tools[event.index] = _PendingUse(uses, block.id, block.name, start)
+                            uses += 1
+                            yield ToolCallDelta(tools[event.index].ordinal, block.id, block.name, "")
                     elif kind == "content_block_delta":
                         delta = event.delta
                         if delta.type == "text_delta":
@@ -124,11 +162,11 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
                         elif delta.type == "thinking_delta":
                             yield ThinkingDelta(delta.thinking)
                         elif delta.type == "input_json_delta" and event.index in tools:
-                            tools[event.index]["json"] += delta.partial_json
-                            yield ToolCallDelta(event.index, None, None, delta.partial_json)
+                            pending = tools[event.index]
+                            pending.json.append(delta.partial_json)
+                            yield ToolCallDelta(pending.ordinal, None, None, delta.partial_json)
                     elif kind == "content_block_stop" and event.index in tools:
-                        call = tools.pop(event.index)
-                        yield ToolCallComplete(ToolCall(call["id"], call["name"], parse_arguments(call["json"])))
+                        yield tools.pop(event.index).complete()
                     elif kind == "message_delta":
                         if event.usage is not None:
                             output_tokens = event.usage.output_tokens or output_tokens

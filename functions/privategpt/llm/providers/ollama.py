@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ from privategpt.llm.errors import (
     context_refusal,
     status_error,
 )
-from privategpt.llm.provider import ModelDetails, Provider
+from privategpt.llm.provider import ModelDetails, Provider, arguments_object, new_call_id
 from privategpt.llm.types import (
     Capabilities,
     ChatMessage,
@@ -37,6 +36,7 @@ _STOP_REASONS = {"stop": "stop", "length": "length"}
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:
+    """Ollama's own shape: calls carry their arguments as an object and no id; a result names its tool."""
     wire: dict[str, Any] = {"role": message.role, "content": message.content}
     if message.role == "tool" and message.name:
         wire["tool_name"] = message.name
@@ -197,12 +197,16 @@ class _Reader:
             events.append(ThinkingDelta(message["thinking"]))
         if message.get("content"):
             events.append(TextDelta(message["content"]))
+        # whole calls (one or more a chunk), arguments already an object, no id (recent versions may send one)
         for call in message.get("tool_calls") or []:
-            function = call.get("function") or {}
-            arguments = function.get("arguments") or {}
-            call_id = call.get("id") or f"call_{uuid.uuid4().hex[:12]}"
-            events.append(ToolCallDelta(self.calls, call_id, function.get("name"), json.dumps(arguments)))
-            events.append(ToolCallComplete(ToolCall(call_id, function.get("name", ""), arguments)))
+            function = call.get("function") if isinstance(call, dict) else None
+            if not isinstance(function, dict):
+                raise ProviderBadResponse(name, "the provider sent a malformed tool call")
+            tool = str(function.get("name") or "")
+            arguments = arguments_object(function.get("arguments"))
+            call_id = str(call.get("id") or "") or new_call_id()
+            events.append(ToolCallDelta(self.calls, call_id, tool, json.dumps(arguments)))
+            events.append(ToolCallComplete(ToolCall(call_id, tool, arguments)))
             self.calls += 1
         if chunk.get("done"):
             self.usage = Usage(chunk.get("prompt_eval_count") or 0, chunk.get("eval_count") or 0)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from privategpt.llm.errors import ProviderBadResponse, sdk_errors
-from privategpt.llm.provider import ModelDetails, Provider, parse_arguments
+from privategpt.llm.provider import ModelDetails, Provider, new_call_id, parse_arguments
 from privategpt.llm.providers import windows
 from privategpt.llm.types import (
     ChatMessage,
@@ -38,17 +39,43 @@ _STOP_REASONS = {
 def _message(message: ChatMessage) -> dict[str, Any]:
     if message.role == "tool":
         return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
-    wire: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
-        wire["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
-            }
-            for c in message.tool_calls
-        ]
-    return wire
+    if message.role == "assistant" and message.tool_calls:
+        # content null when the model only called tools, as the API itself returns it
+        return {
+            "role": "assistant",
+            "content": message.content or None,
+            "tool_calls": [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+                }
+                for c in message.tool_calls
+            ],
+        }
+    return {"role": message.role, "content": message.content}
+
+
+@dataclass
+class _PendingCall:
+    """One streamed call: id and name come in its first delta, the arguments as JSON text in pieces."""
+
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+    def add(self, call: Any) -> ToolCallDelta:
+        function = call.function
+        name = function.name if function is not None else None
+        arguments = (function.arguments if function is not None else None) or ""
+        self.id = self.id or call.id or ""
+        self.name = self.name or name or ""
+        self.arguments.append(arguments)
+        return ToolCallDelta(call.index, call.id, name, arguments)
+
+    def complete(self) -> ToolCallComplete:
+        arguments = parse_arguments("".join(self.arguments))
+        return ToolCallComplete(ToolCall(self.id or new_call_id(), self.name, arguments))
 
 
 class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
@@ -101,7 +128,7 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
-        calls: dict[int, dict[str, str]] = {}
+        calls: dict[int, _PendingCall] = {}  # by the index each delta names: parallel calls may interleave
         stop: str | None = None
         with self.refusals(request), self._errors():
             # the SDK stream is closed even when the caller stops early (no socket left in CLOSE_WAIT)
@@ -119,21 +146,15 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
                             if delta.content:
                                 yield TextDelta(delta.content)
                             for call in delta.tool_calls or []:
-                                slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-                                function = call.function
-                                slot["id"] = call.id or slot["id"]
-                                slot["name"] = (function.name if function else None) or slot["name"]
-                                arguments = (function.arguments if function else None) or ""
-                                slot["arguments"] += arguments
-                                yield ToolCallDelta(call.index, call.id, function.name if function else None, arguments)
+                                yield calls.setdefault(call.index, _PendingCall()).add(call)
                         if choice.finish_reason:
                             stop = _STOP_REASONS.get(choice.finish_reason, choice.finish_reason)
         for index in sorted(calls):
-            slot = calls[index]
-            yield ToolCallComplete(ToolCall(slot["id"], slot["name"], parse_arguments(slot["arguments"])))
+            yield calls[index].complete()
         if stop is None:
             raise ProviderBadResponse(self.name, "the stream ended before the model finished")
-        yield StopReport(stop)
+        # some compatible servers end a reply that called tools with "stop"
+        yield StopReport("tool_calls" if calls and stop == "stop" else stop)
 
     async def list_models(self) -> list[str]:
         with self._errors():
