@@ -26,7 +26,7 @@ def test_settings_table_matches_the_code() -> None:
 
 # --- the walkthrough: "Try it with curl", "Chat" and "Documents…", run as written against `privategpt dev` ------------
 
-WALKTHROUGH_SECTIONS = ("Try it with curl", "Chat", "Documents and answers with sources (RAG)")
+WALKTHROUGH_SECTIONS = ("Try it with curl", "Chat", "Documents and answers with sources (RAG)", "Tools (MCP)")
 README_API = "http://127.0.0.1:8000"
 # Every curl call fails on a non-2xx answer (none is expected in the walkthrough), and so does the script.
 PRELUDE = """set -euo pipefail
@@ -51,7 +51,7 @@ def walkthrough_blocks() -> list[str]:
 @pytest.mark.timeout(SCRIPT_SECONDS + 2 * STARTUP_SECONDS)
 def test_readme_walkthrough_runs_top_to_bottom(tmp_path: Path, dynamodb_endpoint: str) -> None:
     blocks = walkthrough_blocks()
-    assert len(blocks) == 3 and all(README_API in block for block in blocks[:1])
+    assert len(blocks) == 4 and all(README_API in block for block in blocks[:1])
     clone = tmp_path / "clone"  # a fresh clone: .venv/ (as `make install` makes it) and nothing else
     clone.mkdir()
     (clone / ".venv").symlink_to(sys.prefix, target_is_directory=True)
@@ -84,7 +84,9 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path: Path, dynamodb_endpoint
     assert '"id":"demo/echo"' in out and '"provider":"demo"' in out
     assert '"content":"You said: Why is the sky blue?' in out and '"thinking":"The user wrote' in out
     events = re.findall(r"^event: (\w+)$", out, flags=re.MULTILINE)
-    first, second = events[: events.index("done") + 1], events[events.index("done") + 1 :]
+    ends = [i + 1 for i, kind in enumerate(events) if kind == "done"]
+    assert len(ends) == 3, events
+    first, second, third = events[: ends[0]], events[ends[0] : ends[1]], events[ends[1] :]
     assert first[0] == "start" and first[-1] == "done" and "error" not in events
     assert {"thinking", "content", "usage"} <= set(first) and "sources" not in first
     assert '"delta":"sunsets "' in out  # the streamed reply echoes the second message
@@ -94,3 +96,17 @@ def test_readme_walkthrough_runs_top_to_bottom(tmp_path: Path, dynamodb_endpoint
     sources = json.loads(re.findall(r"^event: sources\ndata: (.*)$", out, flags=re.MULTILINE)[0])["sources"]
     assert sources[0]["n"] == 1 and sources[0]["filename"] == "heron.md" and "PURPLE-OTTER-42" in sources[0]["snippet"]
     assert '"filename":"heron.md"' in out and '"mode":"hybrid"' in out  # the search
+    # Tools: the built-in server's tools listed; the demo model's call to system_info, its result, the answer from
+    # it, all stored; the conversation's choice saved; an outside client over /mcp on both protocol revisions.
+    assert '"id":"privategpt/search_documents"' in out and '"defaults":["privategpt"]' in out
+    assert third[0] == "start" and third[-1] == "done" and "error" not in third
+    assert third.index("tool_call") < third.index("tool_result") < third.index("content")
+    call = json.loads(re.findall(r"^event: tool_call\ndata: (.*)$", out, flags=re.MULTILINE)[0])
+    assert (call["name"], call["server"], call["arguments"]) == ("system_info", "privategpt", {})
+    result = json.loads(re.findall(r"^event: tool_result\ndata: (.*)$", out, flags=re.MULTILINE)[0])
+    assert result["ok"] is True and '"service":"privategpt"' in result["content"]
+    assert '"delta":"Here "' in out  # the demo's answer from the result
+    assert '[{"id": "' + call["id"] + '", "name": "system_info", "server": "privategpt"' in out
+    assert '"tools":["privategpt/system_info","privategpt/list_files","privategpt/read_file"]' in out
+    assert '"name":"write_file"' in out and '"structuredContent":{"path":"notes/hello.md","size":12' in out
+    assert '"text":"hi from curl"' in out.replace("\\", "")

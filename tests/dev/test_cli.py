@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -98,8 +99,11 @@ def test_dev_serves_stops_on_sigterm_and_keeps_data(tmp_path: Path) -> None:
         assert created.status_code == 201, created.text
         assert httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["alg"] == "RS256"
         dynamodb_port = _dynamodb_port(lines)
+        # where `privategpt mcp --stdio` finds it
+        assert json.loads((tmp_path / "dev.json").read_text())["dynamodb_endpoint"].endswith(f":{dynamodb_port}")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+    assert not (tmp_path / "dev.json").exists()
     # DynamoDB Local went down with it.
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{dynamodb_port}", timeout=2)

@@ -11,6 +11,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from privategpt.auth.principal import user_id_for
+from privategpt.dev import endpoints
 from privategpt.settings import LOCAL_ISSUER, Settings
 from tests.dev.running import BIN, clean_env
 
@@ -54,6 +55,23 @@ async def test_tools_over_stdio(settings: Settings, tmp_path: Path) -> None:
     assert stored.read_text() == "from the desktop"
 
 
+async def test_a_desktop_client_finds_the_running_dev_by_its_data_directory(settings: Settings, tmp_path: Path) -> None:
+    """A desktop client's config holds a fixed command line; `dev`'s DynamoDB Local port changes with each start,
+    so the command reads it from the file the running `dev` writes in its data directory."""
+    endpoints.write(settings.model_copy(update={"data_dir": tmp_path}))
+    env = {k: v for k, v in _env(settings, tmp_path).items() if k not in ("PGPT_DYNAMODB_ENDPOINT", "PGPT_TABLE_NAME")}
+    del env["PGPT_DATA_DIR"]
+    nested = tmp_path / "some" / "folder"
+    nested.mkdir(parents=True)
+    params = StdioServerParameters(
+        command=str(BIN), args=["mcp", "--stdio", "--user", "bob", "--data-dir", str(tmp_path)], env=env, cwd=nested
+    )
+    async with Client(params, mode="legacy") as client:
+        written = await client.call_tool("write_file", {"path": "found.md", "content": "via dev.json"})
+        assert not written.is_error, written
+    assert (tmp_path / "files" / user_id_for(LOCAL_ISSUER, "bob") / "found.md").read_text() == "via dev.json"
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -62,7 +80,7 @@ async def test_tools_over_stdio(settings: Settings, tmp_path: Path) -> None:
             "PGPT_AUTH_PROVIDER=local",
         ),
         ({"AWS_LAMBDA_FUNCTION_NAME": "privategpt-api"}, "PGPT_AUTH_PROVIDER=local"),  # the settings refuse it already
-        ({"PGPT_DYNAMODB_ENDPOINT": ""}, "PGPT_DYNAMODB_ENDPOINT"),
+        ({"PGPT_DYNAMODB_ENDPOINT": ""}, "`privategpt dev` is not running"),
     ],
 )
 def test_refused_outside_local_mode(settings: Settings, tmp_path: Path, extra: dict[str, str], message: str) -> None:

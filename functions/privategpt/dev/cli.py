@@ -63,12 +63,19 @@ def _mcp(args: argparse.Namespace) -> int:
         print("privategpt mcp --stdio runs only locally, with PGPT_AUTH_PROVIDER=local", file=sys.stderr)
         return 2
     if not settings.dynamodb_endpoint:
-        print(
-            "set PGPT_DYNAMODB_ENDPOINT to the DynamoDB Local endpoint `privategpt dev` prints "
-            "(run this while `dev` runs, with the same data directory)",
-            file=sys.stderr,
-        )
-        return 2
+        from privategpt.dev import endpoints
+
+        data_dir = _find_data_dir(settings, endpoints.FILE_NAME, "")
+        running = endpoints.read(data_dir) if data_dir is not None else None
+        if not running:
+            print(
+                f"`privategpt dev` is not running with the data directory {settings.data_dir.resolve()}: start it "
+                "(`make dev`), pass the same --data-dir, or set PGPT_DYNAMODB_ENDPOINT",
+                file=sys.stderr,
+            )
+            return 2
+        assert data_dir is not None
+        settings = Settings(**{**running, "data_dir": data_dir})  # type: ignore[arg-type]
     if not args.user.strip():
         print("--user must name a subject", file=sys.stderr)
         return 2
@@ -76,13 +83,14 @@ def _mcp(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_data_dir(settings: Settings, key_file: str) -> Path | None:
-    """The data directory holding the signing key `dev` made: as `dev` resolves it (from the working
-    directory), else, for a relative one, the nearest parent directory that has it (as git finds .git)."""
+def _find_data_dir(settings: Settings, file_name: str, folder: str = "issuer") -> Path | None:
+    """The data directory holding a file `dev` made (its signing key, its endpoints): as `dev` resolves it
+    (from the working directory), else, for a relative one, the nearest parent directory that has it (as git
+    finds .git)."""
     candidates = [settings.data_dir.resolve()]
     if not settings.data_dir.is_absolute():
         candidates += [parent / settings.data_dir for parent in Path.cwd().parents]
-    return next((c for c in candidates if (c / "issuer" / key_file).is_file()), None)
+    return next((c for c in candidates if (c / folder / file_name).is_file()), None)
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -152,6 +152,10 @@ def run_dev(
             settings = settings.model_copy(update={"llm_demo_base_url": demo_llm.base_url})
         if settings.stream_base_url is None:
             settings = settings.model_copy(update={"stream_base_url": f"http://{host}:{stream_port}"})
+        from privategpt.dev import endpoints
+
+        stack.callback(endpoints.path(settings.data_dir.resolve()).unlink, missing_ok=True)
+        endpoints.write(settings)  # for `privategpt mcp --stdio`
         app = create_app(settings)
         stream_app = create_stream_app(settings)
         asyncio.run(_report_providers(app.state.llm))

@@ -1,5 +1,5 @@
 """A tool result as the text the model reads: text blocks joined, structured content as compact JSON when there is
-no text, and a short placeholder for images, audio and resources."""
+no other text (or the text only repeats it), and a short placeholder for images, audio and resources."""
 
 from __future__ import annotations
 
@@ -38,10 +38,20 @@ def _block(block: Any) -> tuple[bool, str]:
     return False, f"[{kind or 'unknown'} content]"
 
 
+def _same_json(text: str, value: Any) -> bool:
+    try:
+        return bool(json.loads(text) == value)
+    except ValueError:
+        return False
+
+
 def render(result: CallToolResult) -> str:
     blocks = [_block(block) for block in result.content]
-    has_text = any(is_text for is_text, _ in blocks)
+    texts = [text for is_text, text in blocks if is_text]
     parts = [text for _, text in blocks]
-    if not has_text and result.structured_content is not None:
-        parts.insert(0, json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False))
+    structured = result.structured_content
+    if structured is not None and (not texts or (len(texts) == 1 and _same_json(texts[0], structured))):
+        # servers (ours among them) repeat structured output as indented JSON text: compact, it costs fewer tokens
+        compact = json.dumps(structured, separators=(",", ":"), ensure_ascii=False)
+        parts = [compact, *(text for is_text, text in blocks if not is_text)]
     return "\n".join(parts)
