@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from privategpt.auth.principal import Principal
 from privategpt.chat import sse
 from privategpt.chat.persist import Reply, save_reply
 from privategpt.chat.plan import Turn
 from privategpt.chat.tags import Content, Piece, Thinking, parser_for
 from privategpt.chat.tool_context import ToolRecord, bounded
-from privategpt.chat.tool_loop import ToolCallStarted, ToolLoop, ToolResultReady
+from privategpt.chat.tool_loop import ToolCallStarted, ToolLoop, ToolResultReady, running
 from privategpt.errors import AppError
 from privategpt.llm.service import LLMService
 from privategpt.llm.types import (
@@ -146,13 +144,7 @@ async def _produce(
                 put(("ui", {"tag": piece.tag, "attrs": piece.attrs, "content": piece.content}))
 
     try:
-        async with AsyncExitStack() as stack:
-            session = None
-            if turn.tools and tools is not None:
-                principal = Principal(user_id=turn.user_id, issuer="", subject="")
-                session = await stack.enter_async_context(tools.session(principal))
-            rounds = ToolLoop(llm, turn, session, settings)
-            events = await stack.enter_async_context(aclosing(rounds.events()))
+        async with running(llm, turn, tools, settings) as (rounds, events):
             async for event in events:
                 if gone.is_set():
                     gathered.stop_reason = "client_disconnected"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from contextlib import AsyncExitStack, aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -33,7 +32,7 @@ from privategpt.chat.schemas import (
 )
 from privategpt.chat.tags import split
 from privategpt.chat.tool_context import bounded
-from privategpt.chat.tool_loop import ToolLoop
+from privategpt.chat.tool_loop import running
 from privategpt.conversations.schemas import SourceOut
 from privategpt.conversations.service import check_tools, conversation_out, message_out
 from privategpt.errors import AppError, NotFound, ValidationFailed, check_length
@@ -99,14 +98,8 @@ async def send(
 ) -> SendResult:
     turn = await _accept(llm, principal, conversation_id, body, settings, tools)
     user_item = await persist.save_user_message(turn, body.content, settings)
-    rounds: ToolLoop | None = None
     try:
-        async with AsyncExitStack() as stack:
-            session = None
-            if turn.tools and tools is not None:
-                session = await stack.enter_async_context(tools.session(principal))
-            rounds = ToolLoop(llm, turn, session, settings)
-            events = await stack.enter_async_context(aclosing(rounds.events()))
+        async with running(llm, turn, tools, settings) as (rounds, events):
             model = turn.prepared.model
             response = await collect(events, model.provider, model.name)  # type: ignore[arg-type]  # tool events pass through untouched
         usage = rounds.usage()

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from privategpt.auth.principal import Principal
 from privategpt.chat import tool_context
 from privategpt.chat.plan import Turn
 from privategpt.chat.tool_context import ToolRecord
@@ -38,6 +39,7 @@ from privategpt.settings import Settings
 from privategpt.tools.types import ToolOutcome, ToolSpec
 
 if TYPE_CHECKING:
+    from privategpt.tools.client.catalog import ToolCatalog
     from privategpt.tools.client.session import ToolSession
 
 
@@ -173,3 +175,18 @@ class ToolLoop:
                 )
             )
         return records
+
+
+@asynccontextmanager
+async def running(
+    llm: LLMService, turn: Turn, catalog: ToolCatalog | None, settings: Settings
+) -> AsyncIterator[tuple[ToolLoop, AsyncGenerator[LoopEvent, None]]]:
+    """The turn's rounds and their events, inside the turn's one tool session: opened and closed in the caller's
+    task (the SDK's cancel scopes), and only when the turn offers tools."""
+    async with AsyncExitStack() as stack:
+        session = None
+        if turn.tools and catalog is not None:
+            principal = Principal(user_id=turn.user_id, issuer="", subject="")
+            session = await stack.enter_async_context(catalog.session(principal))
+        rounds = ToolLoop(llm, turn, session, settings)
+        yield rounds, await stack.enter_async_context(aclosing(rounds.events()))

@@ -25,6 +25,7 @@ from privategpt.storage import documents
 from privategpt.storage.models import DocumentItem
 from privategpt.tools.files.area import slice_text
 from privategpt.tools.identity import current_principal
+from privategpt.tools.server import window
 from privategpt.tools.server.errors import guarded
 
 _READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
@@ -115,6 +116,8 @@ def _read(
 
 
 def register(server: MCPServer, settings: Settings) -> None:
+    max_chars_field = window.max_chars(settings)
+
     @server.tool(
         name="search_documents",
         title="Search documents",
@@ -196,15 +199,8 @@ def register(server: MCPServer, settings: Settings) -> None:
     async def read_document(
         id: Annotated[str, Field(min_length=1, max_length=64, description="the document's id")],
         page: Annotated[int | None, Field(ge=1, description="read only this page (1-based; PDF)")] = None,
-        start: Annotated[int, Field(ge=0, description="first character to return (0-based)")] = 0,
-        max_chars: Annotated[
-            int | None,
-            Field(
-                ge=1,
-                le=settings.tools_read_max_chars,
-                description=f"characters to return (default and at most {settings.tools_read_max_chars})",
-            ),
-        ] = None,
+        start: window.Start = 0,
+        max_chars: Annotated[int | None, max_chars_field] = None,
     ) -> DocumentText:
         principal = current_principal()
         return await run_in_threadpool(_read, settings, principal.user_id, id, page, start, max_chars)

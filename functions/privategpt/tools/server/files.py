@@ -12,6 +12,7 @@ from privategpt.settings import Settings
 from privategpt.tools.files.area import UserFiles, WriteMode
 from privategpt.tools.files.models import FileDeleted, FileListing, FileText, FileWritten
 from privategpt.tools.identity import current_principal
+from privategpt.tools.server import window
 from privategpt.tools.server.errors import guarded
 
 
@@ -20,6 +21,7 @@ def _files(settings: Settings) -> UserFiles:
 
 
 def register(server: MCPServer, settings: Settings) -> None:
+    max_chars_field = window.max_chars(settings)
     path_field = Field(
         min_length=1,
         max_length=settings.files_max_path_chars,
@@ -58,15 +60,8 @@ def register(server: MCPServer, settings: Settings) -> None:
     @guarded
     async def read_file(
         path: Annotated[str, path_field],
-        start: Annotated[int, Field(ge=0, description="first character to return (0-based)")] = 0,
-        max_chars: Annotated[
-            int | None,
-            Field(
-                ge=1,
-                le=settings.tools_read_max_chars,
-                description=f"characters to return (default and at most {settings.tools_read_max_chars})",
-            ),
-        ] = None,
+        start: window.Start = 0,
+        max_chars: Annotated[int | None, max_chars_field] = None,
     ) -> FileText:
         files = _files(settings)
         return await run_in_threadpool(lambda: files.read(path, start=start, max_chars=max_chars))
