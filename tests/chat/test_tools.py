@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.chat.conftest import Platform, conversation, detail, stream, upload
-from tests.support.fake_llm import FakeProvider
+from tests.support.fake_llm import FakeProvider, Fault
 
 FACT = "The launch phrase of Project Heron is PURPLE-OTTER-42."
 NOTES = f"# Project Heron\n\n## Launch\n\n{FACT}\n"
@@ -199,3 +199,19 @@ def test_get_tools_lists_what_the_servers_offer(platform: Platform) -> None:
     assert "query" in search["input_schema"]["properties"]
     anonymous = alice.client.get("/api/tools", headers={"Authorization": ""})
     assert anonymous.status_code == 401
+
+
+def test_a_round_that_fails_after_a_tool_ran_keeps_the_call_and_its_cost(
+    platform: Platform, fake_openai: FakeProvider
+) -> None:
+    alice = platform.user()
+    cid = conversation(alice, model=MODELS["openai"], tools=["privategpt"])
+    fake_openai.fail(Fault("none"), Fault("status", 401))  # the first round answers, the second is refused
+    content = '[[call write_file {"path": "kept.txt", "content": "written before the failure"}]]'
+    sent = alice.client.post(f"/api/chat/conversations/{cid}/messages", json={"content": content})
+    assert sent.status_code == 502, sent.text
+    stored = detail(alice, cid)["messages"][-1]
+    assert stored["status"] == "error" and stored["error_code"] == "provider_auth_error"
+    (record,) = stored["tool_calls"]
+    assert record["name"] == "write_file" and record["ok"] is True
+    assert stored["input_tokens"] > 0  # the first round was billed

@@ -27,7 +27,8 @@ the call the result answers, else the call id), so a test sees what reached the 
 holds every chat request body received, in order: check there the exact wire shape sent back.
 
 ``server.fail(Fault(...))`` queues a fault for the next request: an HTTP status (with Retry-After), a
-malformed body, a stream cut half-way, or a stall before the first token.
+malformed body, a stream cut half-way, or a stall before the first token (``none`` serves a request as usual,
+so the fault after it meets a later request).
 
 A server with a ``window`` enforces it the way its ``dialect`` does and says so in that server's words:
 ``openai`` and ``vllm`` refuse prompt + max_tokens over the window, ``llamacpp`` and ``lmstudio`` a prompt
@@ -73,7 +74,7 @@ Dialect = Literal["openai", "vllm", "llamacpp", "lmstudio", "openrouter"]
 
 @dataclass
 class Fault:
-    kind: Literal["status", "malformed", "cut", "stall"]
+    kind: Literal["status", "malformed", "cut", "stall", "none"]  # none: this request is served as usual
     status: int = 500
     retry_after: str | None = None
 

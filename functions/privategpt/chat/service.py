@@ -32,7 +32,7 @@ from privategpt.chat.schemas import (
 )
 from privategpt.chat.tags import split
 from privategpt.chat.tool_context import bounded
-from privategpt.chat.tool_loop import running
+from privategpt.chat.tool_loop import ToolLoop, running
 from privategpt.conversations.schemas import SourceOut
 from privategpt.conversations.service import check_tools, conversation_out, message_out
 from privategpt.errors import AppError, NotFound, ValidationFailed, check_length
@@ -98,16 +98,20 @@ async def send(
 ) -> SendResult:
     turn = await _accept(llm, principal, conversation_id, body, settings, tools)
     user_item = await persist.save_user_message(turn, body.content, settings)
+    rounds: ToolLoop | None = None
     try:
         async with running(llm, turn, tools, settings) as (rounds, events):
             model = turn.prepared.model
-            response = await collect(events, model.provider, model.name)  # type: ignore[arg-type]  # tool events pass through untouched
+            # the loop's own events (tool calls started, results) pass through collect untouched
+            response = await collect(events, model.provider, model.name)  # type: ignore[arg-type]
         usage = rounds.usage()
         response = replace(response, usage=usage or llm.meter(turn.prepared).settled())
     except AppError as exc:
-        await persist.save_reply(
-            turn, Reply(content="", thinking="", usage=None, stop_reason=None, error=(exc.code, exc.message))
-        )
+        # a later round failed: what the earlier ones cost and the tools they ran are still recorded
+        records = bounded(rounds.records, settings.max_message_chars) if rounds is not None else ()
+        usage = rounds.usage() if rounds is not None else None
+        failed = Reply(content="", thinking="", usage=usage, stop_reason=None, error=(exc.code, exc.message))
+        await persist.save_reply(turn, replace(failed, tool_calls=records))
         raise
     content, thinking = split(response.content, settings)
     assistant = await persist.save_reply(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from privategpt.settings import Settings
 from privategpt.tools.client.catalog import ToolCatalog
 from privategpt.tools.client.config import HttpServer, ServersFileError, StdioServer, load_servers
 from tests.tools.client.conftest import PRINCIPAL, settings_with
@@ -24,6 +25,12 @@ def test_no_file_means_no_external_servers(tmp_path: Path) -> None:
     settings = settings_with(tmp_path, None)
     assert load_servers(settings) == []
     assert [server.name for server in ToolCatalog(settings)._connector.endpoints] == ["privategpt"]
+
+
+def test_the_example_file_is_valid() -> None:
+    example = Path(__file__).resolve().parents[3] / "tools-servers.example.yaml"
+    (weather,) = load_servers(Settings(_env_file=None, tools_servers_file=example))  # `files` is disabled there
+    assert isinstance(weather, HttpServer) and weather.headers_secret == "prod/mcp/weather"
 
 
 def test_a_valid_file_loads_its_enabled_servers(tmp_path: Path) -> None:
