@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import FastAPI
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pynamodb.exceptions import PynamoDBException
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
-
-from privategpt import __version__, observability, openapi
+from privategpt import __version__, error_handlers, observability, openapi
 from privategpt.auth.keys import key_source
 from privategpt.auth.verifier import TokenVerifier
 from privategpt.chat.router import router as chat_router
@@ -19,7 +12,6 @@ from privategpt.chat.stream_router import router as stream_router
 from privategpt.conversations.router import router as conversations_router
 from privategpt.docs.router import mount_docs
 from privategpt.documents.router import router as documents_router
-from privategpt.errors import AppError, error_body
 from privategpt.health.router import router as health_router
 from privategpt.llm import config as llm_config
 from privategpt.llm.registry import ModelRegistry
@@ -28,76 +20,10 @@ from privategpt.llm.service import LLMService
 from privategpt.middleware import RequestContextMiddleware
 from privategpt.prompts.router import router as prompts_router
 from privategpt.settings import Settings, get_settings
-from privategpt.storage import db, outage
+from privategpt.storage import db
 from privategpt.tools.router import router as tools_router
 from privategpt.usage.router import router as usage_router
 from privategpt.users.router import router as users_router
-
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-}
-
-
-def _json_error(request: Request, status: int, code: str, message: str, **kwargs: Any) -> JSONResponse:
-    return JSONResponse(
-        error_body(code, message, observability.request_id_var.get(), kwargs.pop("details", None)),
-        status_code=status,
-        headers=kwargs.pop("headers", None),
-    )
-
-
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    if exc.status_code >= 500:
-        observability.logger.warning("request failed", extra={"code": exc.code, "error": exc.message})
-    return _json_error(request, exc.status_code, exc.code, exc.message, details=exc.details, headers=exc.headers)
-
-
-async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
-    """DynamoDB down, slow or throttling: 503 with Retry-After; any other storage error stays a 500."""
-    unavailable = outage.find(exc)
-    if unavailable is None:
-        raise exc  # on to the middleware's 500 guard, trace and all
-    observability.logger.warning(
-        "dynamodb unavailable", extra={"operation": unavailable.operation, "reason": unavailable.reason}
-    )
-    error = outage.service_unavailable(request.app.state.settings.dynamodb_retry_after_seconds)
-    return _json_error(
-        request, error.status_code, error.code, error.message, details=error.details, headers=error.headers
-    )
-
-
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
-        for err in exc.errors()
-    ]
-    return _json_error(request, 422, "validation_error", "request validation failed", details={"errors": errors})
-
-
-def _allowed_methods(request: Request) -> str:
-    """Every method any route serves at this path (Starlette names only the first matching route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
-            methods |= route.methods
-    return ", ".join(sorted(methods))
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
-    return _json_error(request, exc.status_code, code, str(exc.detail), headers=headers)
 
 
 def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
@@ -114,11 +40,7 @@ def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
         from privategpt.tools.client.catalog import ToolCatalog
 
         app.state.tools = ToolCatalog(settings, app.state.llm)
-    app.add_exception_handler(AppError, _app_error)
-    for storage_error in (PynamoDBException, outage.DynamoDBUnavailable):
-        app.add_exception_handler(storage_error, _storage_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    error_handlers.install(app)
     return app
 
 

@@ -32,7 +32,8 @@ from starlette.types import Receive, Scope, Send
 from privategpt import observability
 from privategpt.auth.principal import Principal
 from privategpt.auth.verifier import TokenVerifier
-from privategpt.errors import AppError, Forbidden, Unauthorized, error_body
+from privategpt.error_handlers import app_error_response
+from privategpt.errors import AppError, Forbidden, Unauthorized
 from privategpt.settings import Settings, get_settings
 from privategpt.tools.identity import acting_as
 from privategpt.tools.server import metadata
@@ -49,7 +50,6 @@ LOCAL_HOSTS: Final = ("127.0.0.1", "localhost", "[::1]")
 # client left, a Lambda until its timeout) and no session to end with DELETE. Both answer 405 (Allow: POST),
 # which the spec allows.
 MCP_METHODS: Final = ["POST"]
-_HTTP_CODES: Final = {404: "not_found", 405: "method_not_allowed"}
 
 
 def security_settings(settings: Settings) -> TransportSecuritySettings:
@@ -78,14 +78,6 @@ def _challenge(resource_metadata: str, error: str | None = None, description: st
     return "Bearer " + ", ".join(parts)
 
 
-def _error(error: AppError, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(
-        error_body(error.code, error.message, observability.request_id_var.get(), error.details),
-        status_code=error.status_code,
-        headers={**error.headers, **(headers or {})},
-    )
-
-
 class MCPEndpoint:
     """The ASGI app at ``/mcp``."""
 
@@ -110,18 +102,20 @@ class MCPEndpoint:
         resource_metadata = metadata.metadata_url(metadata.resource_url(self.settings, request))
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return _error(Unauthorized("missing bearer token"), {"WWW-Authenticate": _challenge(resource_metadata)})
+            return app_error_response(
+                Unauthorized("missing bearer token"), {"WWW-Authenticate": _challenge(resource_metadata)}
+            )
         try:
             principal = await self.verifier.verify(token.strip())
         except Unauthorized as exc:
             challenge = _challenge(resource_metadata, "invalid_token", exc.message)
-            return _error(exc, {"WWW-Authenticate": challenge})
+            return app_error_response(exc, {"WWW-Authenticate": challenge})
         except AppError as exc:  # the issuer's keys cannot be fetched: 503
-            return _error(exc)
+            return app_error_response(exc)
         role = self.settings.auth_required_role
         if role and not principal.has_role(role):
             challenge = _challenge(resource_metadata, "insufficient_scope", f"the {role} role is required")
-            return _error(Forbidden(f"the {role!r} role is required"), {"WWW-Authenticate": challenge})
+            return app_error_response(Forbidden(f"the {role!r} role is required"), {"WWW-Authenticate": challenge})
         from privategpt.users import service as users
 
         await run_in_threadpool(users.ensure, principal, self.settings)
@@ -183,9 +177,8 @@ def install(app: FastAPI, settings: Settings) -> None:
 def create_tools_app(settings: Settings | None = None) -> FastAPI:
     """The tools Lambda's app: ``/mcp`` and the metadata only, with the API's error shape and request ids."""
     from fastapi import FastAPI
-    from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from privategpt import __version__
+    from privategpt import __version__, error_handlers
     from privategpt.auth.keys import key_source
     from privategpt.llm import config as llm_config
     from privategpt.llm.registry import ModelRegistry
@@ -202,18 +195,7 @@ def create_tools_app(settings: Settings | None = None) -> FastAPI:
     app.state.llm = LLMService(settings, ModelRegistry(settings, llm_config.load(settings)))
     app.state.verifier = TokenVerifier(settings, key_source(settings))
 
-    async def app_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, AppError)
-        return _error(exc)
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        body = error_body(code, str(exc.detail), observability.request_id_var.get())
-        return JSONResponse(body, status_code=exc.status_code, headers=dict(exc.headers or {}))
-
-    app.add_exception_handler(AppError, app_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    error_handlers.install(app)
     install(app, settings)
     app.add_middleware(
         RequestContextMiddleware,
