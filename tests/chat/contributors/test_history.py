@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 from privategpt.chat.contributors import History
+from privategpt.chat.tool_context import ToolRecord
 from privategpt.storage.models import MessageItem
 from tests.chat.contributors.counting import MODEL, OVERHEAD, counting_llm, words
 
@@ -60,3 +62,17 @@ def test_last_user_text_is_the_question() -> None:
     items = [item("user", "first"), item("assistant", "reply"), item("user", "second"), item("assistant", "x")]
     assert History(items).last_user_text() == "second"
     assert History([]).last_user_text() is None
+
+
+def test_a_reply_that_called_tools_is_replayed_with_them_and_counted_as_replayed() -> None:
+    record = ToolRecord("c1", "list_files", "list_files", "privategpt", {}, True, "a.md b.md", 3.0, 1)
+    reply = item("assistant", "Two files.", tokens=2)
+    reply.tool_calls = json.dumps([record.view()])
+    items = [item("user", "what files?"), reply]
+    offered = asyncio.run(History(items, tools_offered=True).contribute(counting_llm(), MODEL, 10_000))
+    assert [m.role for m in offered.messages] == ["user", "assistant", "tool", "assistant"]
+    assert offered.messages[1].tool_calls[0].id == "c1" and "a.md b.md" in offered.messages[2].content
+    assert offered.tokens == sum(OVERHEAD + len(m.content.split()) for m in offered.messages)  # not the stored 2
+    plain = asyncio.run(History(items).contribute(counting_llm(), MODEL, 10_000))
+    assert [m.role for m in plain.messages] == ["user", "assistant"]
+    assert plain.messages[1].content.startswith("[Tools called for this answer: list_files({}) -> ok: a.md b.md]")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from privategpt.chat.contributors.base import Part
+from privategpt.chat.tool_context import ToolRecord, replay
 from privategpt.llm.types import ChatMessage, ModelInfo
 from privategpt.storage.models import MessageItem
 
@@ -44,8 +45,6 @@ class History:
 
     def _replayed(self, llm: LLMService, model: ModelInfo, item: MessageItem) -> tuple[tuple[ChatMessage, ...], int]:
         if item.tool_calls:
-            from privategpt.chat.tool_context import ToolRecord, replay
-
             records = [ToolRecord.from_view(v) for v in json.loads(item.tool_calls)]
             messages = replay(records, item.content, self.tools_offered)
             return messages, sum(llm.count_message(model, m) for m in messages)
