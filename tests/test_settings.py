@@ -12,6 +12,15 @@ def test_local_issuer_is_refused_inside_lambda(monkeypatch: pytest.MonkeyPatch) 
         make_settings(auth_provider="local")
 
 
+def test_the_embedded_vector_store_is_refused_inside_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = {"auth_provider": "keycloak", "auth_issuer": "https://kc.test/r", "auth_client_ids": ["web"]}
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "privategpt-api")
+    with pytest.raises(ValidationError, match="PGPT_VECTOR_STORE=embedded"):
+        make_settings(**remote, documents_bucket="docs")
+    make_settings(**remote, documents_bucket="docs", vector_store="opensearch", opensearch_url="https://os.test")
+    make_settings(**remote)  # documents off: no store is ever opened
+
+
 def test_remote_providers_need_issuer_and_clients() -> None:
     with pytest.raises(ValidationError, match="PGPT_AUTH_ISSUER"):
         make_settings(auth_provider="keycloak")

@@ -281,6 +281,9 @@ class Settings(BaseSettings):
             raise ValueError(f"PGPT_AUTH_PROVIDER={self.auth_provider} needs PGPT_AUTH_ISSUER and PGPT_AUTH_CLIENT_IDS")
         if self.llm_demo_base_url and running_in_lambda():
             raise ValueError("PGPT_LLM_DEMO_BASE_URL (the demo model) is for development and is refused inside Lambda")
+        if self.documents_bucket and self.vector_store == "embedded" and running_in_lambda():
+            # its files live on one machine's disk, and the Lambda layer leaves usearch out (layers/build.py)
+            raise ValueError("PGPT_VECTOR_STORE=embedded is for development: in Lambda use opensearch")
         if self.stream_token_bytes < 16:
             raise ValueError("PGPT_STREAM_TOKEN_BYTES must be at least 16 (128 bits)")
         if self.default_page_size > self.max_page_size:

@@ -83,3 +83,16 @@ def test_transport_errors_of_both_http_libraries_are_mapped() -> None:
         assert library.TransportError in transport_errors()
         assert isinstance(from_transport("p", library.ReadTimeout("slow")), ProviderTimeout)
         assert isinstance(from_transport("p", library.RemoteProtocolError("cut")), ProviderUnreachable)
+
+
+def test_a_file_ollama_without_url_takes_the_environments(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The deployed stack names the Ollama instance in OLLAMA_BASE_URL: its address is known only at deploy time."""
+    path = tmp_path / "providers.yaml"
+    path.write_text(
+        "providers:\n  - {name: gpu, type: ollama}\n  - {name: pinned, type: ollama, base_url: http://h:1}\n"
+    )
+    monkeypatch.delenv("OLLAMA_BASE_URL", raising=False)
+    assert config.load_file(path).providers[0].base_url == config.DEFAULT_OLLAMA_URL
+    monkeypatch.setenv("OLLAMA_BASE_URL", "http://10.0.3.7:11434")
+    gpu, pinned = config.load_file(path).providers
+    assert (gpu.base_url, pinned.base_url) == ("http://10.0.3.7:11434", "http://h:1")

@@ -74,7 +74,8 @@ class ProviderConfig(_Strict):
         if self.api_key_env is None and self.api_key_secret is None:
             self.api_key_env = DEFAULT_KEY_ENV[self.type]
         if self.base_url is None and self.type == "ollama":
-            self.base_url = DEFAULT_OLLAMA_URL
+            # the file names no URL: the environment's (the deployed Ollama instance's), else the local default
+            self.base_url = os.environ.get(BASE_URL_ENV["ollama"]) or DEFAULT_OLLAMA_URL
         return self
 
     def offers(self, model: str) -> bool:

@@ -38,7 +38,7 @@ Access patterns:
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 PK: Final = "PK"
 SK: Final = "SK"
@@ -94,7 +94,7 @@ def usage_sk(day: str, model_id: str) -> str:
 
 
 #: The table in the shape of DynamoDB's CreateTable (billing, keys and indexes), for local creation and CDK.
-TABLE_SPEC: Final = {
+TABLE_SPEC: Final[dict[str, Any]] = {
     "AttributeDefinitions": [
         {"AttributeName": PK, "AttributeType": "S"},
         {"AttributeName": SK, "AttributeType": "S"},
