@@ -111,6 +111,9 @@ class OllamaConfig(_Strict):
     port: int = 11434
     context_window: int | None = Field(default=None, gt=0)  # OLLAMA_CONTEXT_LENGTH; None: Ollama's default
     provider_name: str = "ollama"  # the provider's name in model ids ("ollama/llama3.2")
+    # stop the instance after this many minutes with CPU under idle_cpu_percent (0: never); start it by hand
+    idle_stop_minutes: int = Field(default=60, ge=0)
+    idle_cpu_percent: float = Field(default=5.0, gt=0, le=100)
 
 
 class WebConfig(_Strict):

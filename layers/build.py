@@ -215,23 +215,24 @@ def strip(site: Path) -> int:
             print(f"note: {name} is no longer installed; DROP_DISTRIBUTIONS in layers/build.py may lose it")
         removed += size or 0
     for pattern in STRIP_PATHS:
-        for path in sorted(site.glob(pattern)):
-            if path.is_dir():
-                removed += tree_size(path)
-                shutil.rmtree(path)
-            elif path.exists():
-                removed += path.stat().st_size
-                path.unlink()
+        removed += sum(_remove(path) for path in sorted(site.glob(pattern)))
     for pattern in ("__pycache__", *STRIP_FILES):
-        for path in sorted(site.rglob(pattern)):
-            if path.is_dir():
-                removed += tree_size(path)
-                shutil.rmtree(path)
-            elif path.exists():
-                removed += path.stat().st_size
-                path.unlink()
+        removed += sum(_remove(path) for path in sorted(site.rglob(pattern)))
     _remove_empty_dirs(site)
     return removed
+
+
+def _remove(path: Path) -> int:
+    """Delete a file or a tree (gone already: nothing); the bytes it held."""
+    if path.is_dir():
+        size = tree_size(path)
+        shutil.rmtree(path)
+        return size
+    if path.exists():
+        size = path.stat().st_size
+        path.unlink()
+        return size
+    return 0
 
 
 def zipped_size(root: Path) -> int:

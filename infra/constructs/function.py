@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import LOG_RETENTION, DeployConfig, FunctionConfig
+from infra.config import DeployConfig, FunctionConfig
+from infra.constructs.log_group import log_group
 from infra.layer import RUNTIME, code_asset
 from infra.nag import acknowledge
 
@@ -40,12 +40,7 @@ class PlatformFunction(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays[LOG_RETENTION[config.functions.log_retention_days]],
-            removal_policy=RemovalPolicy.DESTROY if config.is_dev else RemovalPolicy.RETAIN,
-        )
+        self.log_group = log_group(self, "Logs", config)
         self.role = iam.Role(
             self,
             "Role",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -17,7 +17,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import LOG_RETENTION, DeployConfig
+from infra.config import DeployConfig
+from infra.constructs.log_group import log_group
 from infra.nag import acknowledge
 from infra.stacks.auth import AuthSettings
 
@@ -62,12 +63,7 @@ class HttpApi(Construct):
                 max_age=CORS_MAX_AGE,
             ),
         )
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=logs.RetentionDays[LOG_RETENTION[config.functions.log_retention_days]],
-            removal_policy=RemovalPolicy.DESTROY if config.is_dev else RemovalPolicy.RETAIN,
-        )
+        self.access_logs = log_group(self, "AccessLogs", config)
         self.stage = apigw.HttpStage(
             self,
             "DefaultStage",

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import LOG_RETENTION, DeployConfig
+from infra.config import DeployConfig
+from infra.constructs.log_group import log_group
 from infra.nag import acknowledge
 
 STREAM_PATH = "stream"  # the stream app's route: GET /stream/{token}
@@ -65,12 +65,7 @@ class StreamEndpoint(Construct):
             ).url
 
     def _rest_api(self, config: DeployConfig, function: lambda_.IFunction) -> str:
-        access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=logs.RetentionDays[LOG_RETENTION[config.functions.log_retention_days]],
-            removal_policy=RemovalPolicy.DESTROY if config.is_dev else RemovalPolicy.RETAIN,
-        )
+        access_logs = log_group(self, "AccessLogs", config)
         api = rest.RestApi(
             self,
             "Api",

@@ -21,21 +21,17 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from infra.config import DeployConfig
+from infra.constructs.log_group import log_group
 from infra.nag import acknowledge
 
 SETUP_SCRIPT = Path(__file__).resolve().parent.parent / "assets" / "ollama" / "setup.sh"
 
-# Proposed config fields (ollama.idle_stop_minutes, ollama.idle_cpu_percent): the idle stop. The alarm stops the
-# instance when the highest CPU reading of every 5-minute period stays below IDLE_CPU_PERCENT for IDLE_STOP_MINUTES.
-# A generation keeps a core busy (25 % of g6.xlarge's 4 vCPUs), so one chat in a period keeps it running.
-# IDLE_STOP_MINUTES = 0 builds no alarm.
-IDLE_STOP_MINUTES = 60
-IDLE_CPU_PERCENT = 5.0
+# The idle stop (config ollama.idle_stop_minutes, idle_cpu_percent): the alarm stops the instance when the highest
+# CPU reading of every period stays below the threshold for that many minutes; 0 minutes builds no alarm.
 IDLE_PERIOD_MINUTES = 5
 
 # The DLAMI's (Ubuntu) root device: the block device mapping resizes and encrypts it instead of adding a volume.
@@ -77,7 +73,6 @@ class OllamaStack(cdk.Stack):
         # on: two stages in one account and region would collide on that name.
         self.node.set_context(UNIQUE_IMDSV2_TEMPLATE_NAME, True)
         ollama = config.ollama
-        removal = cdk.RemovalPolicy.DESTROY if config.is_dev else cdk.RemovalPolicy.RETAIN
 
         self.vpc = ec2.Vpc(
             self,
@@ -94,8 +89,7 @@ class OllamaStack(cdk.Stack):
                 "DynamoDB": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.DYNAMODB),
             },
         )
-        flow_logs = logs.LogGroup(self, "FlowLogs", removal_policy=removal)
-        _retention(flow_logs, config.functions.log_retention_days)
+        flow_logs = log_group(self, "FlowLogs", config)
         self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
@@ -185,7 +179,7 @@ class OllamaStack(cdk.Stack):
         self.base_url = f"http://{self.host}:{ollama.port}"
 
         self.idle_alarm: cloudwatch.Alarm | None = None
-        if IDLE_STOP_MINUTES > 0:
+        if config.ollama.idle_stop_minutes > 0:
             self.idle_alarm = self._idle_stop(config)
 
         cdk.CfnOutput(self, "OllamaBaseUrl", value=self.base_url)
@@ -198,7 +192,7 @@ class OllamaStack(cdk.Stack):
         return [cdk.Fn.select(i, cdk.Fn.get_azs()) for i in range(AZ_COUNT)]
 
     def _idle_stop(self, config: DeployConfig) -> cloudwatch.Alarm:
-        periods = max(1, IDLE_STOP_MINUTES // IDLE_PERIOD_MINUTES)
+        periods = max(1, config.ollama.idle_stop_minutes // IDLE_PERIOD_MINUTES)
         cpu = cloudwatch.Metric(
             namespace="AWS/EC2",
             metric_name="CPUUtilization",
@@ -211,11 +205,12 @@ class OllamaStack(cdk.Stack):
             "IdleStop",
             alarm_name=config.name("ollama-idle-stop"),
             alarm_description=(
-                f"Stops the Ollama instance after {IDLE_STOP_MINUTES} minutes under {IDLE_CPU_PERCENT:g} % CPU. "
+                f"Stops the Ollama instance after {config.ollama.idle_stop_minutes} minutes under "
+                f"{config.ollama.idle_cpu_percent:g} % CPU. "
                 "Start it again with: aws ec2 start-instances --instance-ids <id>"
             ),
             metric=cpu,
-            threshold=IDLE_CPU_PERCENT,
+            threshold=config.ollama.idle_cpu_percent,
             comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=periods,
             datapoints_to_alarm=periods,
@@ -224,9 +219,3 @@ class OllamaStack(cdk.Stack):
         )
         alarm.add_alarm_action(cloudwatch_actions.Ec2Action(cloudwatch_actions.Ec2InstanceAction.STOP))
         return alarm
-
-
-def _retention(group: logs.LogGroup, days: int) -> None:
-    cfn = group.node.default_child
-    assert isinstance(cfn, logs.CfnLogGroup)
-    cfn.retention_in_days = days

@@ -170,12 +170,12 @@ def test_stable_private_name(stack: OllamaStack, template: Template) -> None:
 
 def test_idle_alarm_stops_the_instance(template: Template) -> None:
     alarm = _one(template, "AWS::CloudWatch::Alarm")
-    periods = ollama_module.IDLE_STOP_MINUTES // ollama_module.IDLE_PERIOD_MINUTES
+    periods = CONFIG.ollama.idle_stop_minutes // ollama_module.IDLE_PERIOD_MINUTES
     instance_id = next(iter(template.find_resources("AWS::EC2::Instance")))
     assert alarm["MetricName"] == "CPUUtilization" and alarm["Namespace"] == "AWS/EC2"
     assert alarm["Dimensions"] == [{"Name": "InstanceId", "Value": {"Ref": instance_id}}]
     assert alarm["ComparisonOperator"] == "LessThanThreshold"
-    assert alarm["Threshold"] == ollama_module.IDLE_CPU_PERCENT
+    assert alarm["Threshold"] == CONFIG.ollama.idle_cpu_percent
     assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == periods
     assert alarm["Period"] == ollama_module.IDLE_PERIOD_MINUTES * 60
     assert alarm["TreatMissingData"] == "notBreaching"
@@ -186,3 +186,10 @@ def test_idle_alarm_stops_the_instance(template: Template) -> None:
 def test_outputs(template: Template) -> None:
     template.has_output("OllamaBaseUrl", {"Value": "http://ollama.privategpt-dev.internal:11434"})
     template.has_output("OllamaInstanceId", {"Value": Match.any_value()})
+
+
+def test_no_idle_alarm_when_the_stop_is_off() -> None:
+    config = CONFIG.model_copy(update={"ollama": CONFIG.ollama.model_copy(update={"idle_stop_minutes": 0})})
+    env = aws_cdk.Environment(account="123456789012", region="us-east-1")
+    stack = OllamaStack(aws_cdk.App(context=CDK_CONTEXT), "NoIdle", config=config, env=env)
+    assert not Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
