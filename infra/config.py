@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from privategpt.llm.config import ProvidersFile
 from privategpt.tools.client.config import HttpServer, ServersFile
@@ -38,9 +38,16 @@ class AuthConfig(_Strict):
     domain_prefix: str | None = Field(default=None, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
     admin_group: str = "admin"
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
-    # extra sign-in callback and logout URLs besides the web origin's (e.g. http://localhost:5173 for UI work)
-    extra_callback_urls: list[str] = Field(default_factory=list)
+    # more web origins besides the deployed one (e.g. http://localhost:5173 for UI work): sign-in callbacks,
+    # logout URLs and CORS are allowed for each
+    extra_callback_urls: list[Annotated[str, Field(pattern=r"^https?://[^/\s]+$")]] = Field(default_factory=list)
     mfa: Literal["off", "optional", "required"] = "optional"
+
+    @field_validator("extra_callback_urls", mode="before")
+    @classmethod
+    def _origins_only(cls, value: object) -> object:
+        """``https://host[:port]``: a trailing slash is dropped; a path is refused by the pattern."""
+        return [url.rstrip("/") for url in value] if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _keycloak_needs_issuer(self) -> AuthConfig:
@@ -169,6 +176,10 @@ class DeployConfig(_Strict):
 
     def name(self, suffix: str) -> str:
         return f"{self.app_name}-{self.stage}-{suffix}"
+
+    def web_origins(self, web_origin: str) -> list[str]:
+        """The deployed web origin and the extra ones: what sign-in, CORS and the stream endpoint allow."""
+        return [web_origin, *self.auth.extra_callback_urls]
 
     def secret_names(self) -> list[str]:
         """Every Secrets Manager secret the functions read: provider keys and MCP servers' headers."""

@@ -55,14 +55,11 @@ class AuthSettings:
 
 
 def callback_urls(config: DeployConfig, web_origin: str) -> list[str]:
-    return [
-        f"{web_origin}{CALLBACK_PATH}",
-        *(f"{url.rstrip('/')}{CALLBACK_PATH}" for url in config.auth.extra_callback_urls),
-    ]
+    return [f"{origin}{CALLBACK_PATH}" for origin in config.web_origins(web_origin)]
 
 
 def logout_urls(config: DeployConfig, web_origin: str) -> list[str]:
-    return [f"{web_origin}/", *(f"{url.rstrip('/')}/" for url in config.auth.extra_callback_urls)]
+    return [f"{origin}/" for origin in config.web_origins(web_origin)]
 
 
 def keycloak_settings(config: DeployConfig) -> AuthSettings:

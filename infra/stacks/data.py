@@ -121,7 +121,6 @@ class DataStack(Stack):
         return logs
 
     def _bucket(self, keep: RemovalPolicy, web_origin: str) -> s3.Bucket:
-        origins = [web_origin, *self.config.auth.extra_callback_urls]
         return s3.Bucket(
             self,
             "Documents",
@@ -134,7 +133,7 @@ class DataStack(Stack):
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.POST],
-                    allowed_origins=[_origin_of(url) for url in origins],
+                    allowed_origins=self.config.web_origins(web_origin),
                     allowed_headers=["*"],
                     max_age=3000,
                 )
@@ -190,11 +189,3 @@ class DataStack(Stack):
             f"AwsSolutions-IAM4[Policy::{BASIC_EXECUTION_ROLE}]",
             "BucketNotificationsHandler: CDK's custom resource that writes the bucket's notification configuration",
         )
-
-
-def _origin_of(url: str) -> str:
-    """``https://host[:port]`` of a URL (tokens pass through: they are origins already)."""
-    if "://" not in url or url.startswith("${Token"):
-        return url
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0]}"

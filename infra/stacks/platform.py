@@ -136,7 +136,7 @@ class PlatformStack(Stack):
     # --- settings ---
 
     def _origins(self) -> list[str]:
-        return [self.parts.web.origin, *(url.rstrip("/") for url in self.config.auth.extra_callback_urls)]
+        return self.config.web_origins(self.parts.web.origin)
 
     def _settings_parts(self) -> list[dict[str, str]]:
         data = self.parts.data

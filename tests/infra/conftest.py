@@ -40,7 +40,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
                                "headers_secret": "privategpt/weather"}]},
         "settings": {"embedding_api_key_secret": "privategpt/embeddings", "chat_history_max_messages": 100},
     },
-    "no-rag": {"stage": "sandbox", "vectors": {"store": "none"}, "functions": {"snapstart": False, "tracing": False}},
+    "no-rag": {
+        "stage": "sandbox",
+        "vectors": {"store": "none"},
+        "functions": {"snapstart": False, "tracing": False},
+        "auth": {"extra_callback_urls": ["http://localhost:5173/"]},
+    },
 }  # fmt: skip
 
 Templates = dict[str, dict[str, Any]]

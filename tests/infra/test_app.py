@@ -319,3 +319,19 @@ def test_settings_files_layer_holds_the_validated_files(synthesize: Synth) -> No
         Path(p).parent / "tools-servers.yaml" for p in staged if (Path(p).parent / "tools-servers.yaml").exists()
     )
     assert ServersFile.model_validate(yaml.safe_load(servers.read_text())).servers[0].name == "weather"
+
+
+def test_extra_web_origins_reach_sign_in_and_every_cors_rule(synthesize: Synth) -> None:
+    """`auth.extra_callback_urls` (a trailing slash dropped) are origins like the deployed one, in every place."""
+    templates = synthesize("no-rag")
+    client = one(templates["auth"], "AWS::Cognito::UserPoolClient")
+    assert "http://localhost:5173/auth/callback" in client["CallbackURLs"]
+    assert "http://localhost:5173/" in client["LogoutURLs"]
+    buckets = resources(templates["data"], "AWS::S3::Bucket").values()
+    [cors] = [
+        b["Properties"]["CorsConfiguration"]["CorsRules"][0] for b in buckets if "CorsConfiguration" in b["Properties"]
+    ]
+    assert "http://localhost:5173" in cors["AllowedOrigins"] and len(cors["AllowedOrigins"]) == 2
+    platform = templates["platform"]
+    assert "http://localhost:5173" in one(platform, "AWS::ApiGatewayV2::Api")["CorsConfiguration"]["AllowOrigins"]
+    assert "http://localhost:5173" in one(platform, "AWS::Lambda::Url")["Cors"]["AllowOrigins"]

@@ -46,6 +46,7 @@ def test_the_file_and_the_context(tmp_path: Path) -> None:
         ({"auth": {"mode": "keycloak"}}, "needs auth.issuer"),
         ({"auth": {"mode": "keycloak", "issuer": "http://plain.example.com/r", "client_id": "x"}}, "issuer"),
         ({"stage": "Prod!"}, "stage"),
+        ({"auth": {"extra_callback_urls": ["http://localhost:5173/app"]}}, "extra_callback_urls"),
         ({"functions": {"log_retention_days": 31}}, "log_retention_days"),
         ({"web": {"domain_name": "chat.example.com"}}, "certificate_arn"),
         ({"llm": {"providers": [{"name": "openai", "type": "openai", "api_key": "sk-inline"}]}}, "api_key"),
