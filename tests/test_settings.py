@@ -48,3 +48,27 @@ def test_local_defaults() -> None:
     assert settings.auth_provider == "local"
     assert settings.auth_client_ids == [settings.local_client_id]
     assert settings.auth_issuer
+
+
+def test_every_field_group_reads_its_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Settings joins field groups (privategpt/settings_fields): each is read from PGPT_<FIELD> as before
+    monkeypatch.setenv("PGPT_TABLE_NAME", "t1")
+    monkeypatch.setenv("PGPT_LLM_RETRIES", "7")
+    monkeypatch.setenv("PGPT_RAG_DEFAULT_TOP_K", "9")
+    monkeypatch.setenv("PGPT_TOOLS_MAX_ROUNDS", "3")
+    monkeypatch.setenv("PGPT_LOCAL_OIDC_CODE_TTL_SECONDS", "30")
+    monkeypatch.setenv("PGPT_WEB_DIST_DIR", "/srv/web")
+    monkeypatch.setenv("PGPT_CORS_ORIGINS", "http://a.test, http://b.test")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    settings = make_settings()
+    assert (settings.table_name, settings.llm_retries, settings.rag_default_top_k, settings.tools_max_rounds) == (
+        "t1", 7, 9, 3,
+    )  # fmt: skip
+    assert settings.local_oidc_code_ttl_seconds == 30 and str(settings.web_dist_dir) == "/srv/web"
+    assert settings.cors_origins == ["http://a.test", "http://b.test"] and settings.aws_region == "eu-west-1"
+
+
+def test_oidc_and_dashboard_limits_are_positive() -> None:
+    for name in ("local_oidc_code_ttl_seconds", "local_oidc_max_name_chars", "dashboard_check_timeout_seconds"):
+        with pytest.raises(ValidationError, match=name):
+            make_settings(**{name: 0})

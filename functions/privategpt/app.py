@@ -10,6 +10,7 @@ from privategpt.auth.verifier import TokenVerifier
 from privategpt.chat.router import router as chat_router
 from privategpt.chat.stream_router import router as stream_router
 from privategpt.conversations.router import router as conversations_router
+from privategpt.dashboard.router import router as dashboard_router
 from privategpt.docs.router import mount_docs
 from privategpt.documents.router import router as documents_router
 from privategpt.health.router import router as health_router
@@ -51,6 +52,18 @@ def create_stream_app(settings: Settings | None = None) -> FastAPI:
     app = _base_app(settings, openapi_url=None)
     app.include_router(stream_router)
     openapi.install(app, settings)  # not served, but one error shape when built (tests, tooling)
+    if settings.cors_origins:
+        # the browser's EventSource opens the stream cross-origin (deployed, only when the stream endpoint adds no
+        # CORS headers of its own; under `dev`, always: the stream app has its own port)
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["Last-Event-ID", "Cache-Control"],
+            expose_headers=["X-Request-ID"],
+        )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_request_body_bytes,
@@ -74,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         documents_router,
         tools_router,
+        dashboard_router,
     )
     for router in routers:
         app.include_router(router)
@@ -82,10 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         install_mcp(app, settings)  # Streamable HTTP at /mcp, and its OAuth protected-resource metadata
     if settings.auth_provider == "local":
-        from privategpt.auth.local_issuer import LocalIssuer
-        from privategpt.auth.router import local_issuer_router
+        from privategpt.auth.router import install_local_auth
 
-        app.include_router(local_issuer_router(LocalIssuer(settings)))
+        install_local_auth(app, settings)  # the JWKS and the development OIDC provider
     mount_docs(app)
     openapi.install(app, settings)
 

@@ -193,3 +193,11 @@ def test_unreachable_issuer_keys_are_503_not_401(settings: Settings, issuer: Tes
     with serve(create_app(broken)) as url:
         response = httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert_error(response, 503, "service_unavailable")
+
+
+def test_only_access_tokens_pass(issuer: TestIssuer, anonymous: httpx.Client) -> None:
+    """Keycloak's ID and refresh tokens name our client too; their `typ` keeps them from being used as bearers."""
+    for typ, status in (("Bearer", 200), ("ID", 401), ("Refresh", 401), ("Logout", 401)):
+        token = issuer.token(new_subject(), typ=typ)
+        response = anonymous.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == status, (typ, response.text)

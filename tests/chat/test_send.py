@@ -111,7 +111,7 @@ def test_context_too_long_is_413_and_stores_nothing(alice: User) -> None:
         f"/api/chat/conversations/{cid}/messages", json={"content": "word " * 9000, "model": "openai/deepseek-reasoner"}
     )
     error = assert_error(response, 413, "context_too_long")
-    assert set(error["details"]) == {"limit", "requested", "reserved_output", "suggestions"}
+    assert set(error["details"]) == {"limit", "requested", "reserved_output", "models", "suggestions"}
     assert detail(alice, cid)["message_count"] == 0
 
 

@@ -245,3 +245,40 @@ def test_openapi_states_the_limits_from_settings(anonymous: httpx.Client, settin
     error = listing["responses"]["400"]["content"]["application/json"]["schema"]
     assert error == {"$ref": "#/components/schemas/ErrorResponse"}
     assert "x-limit-from-setting" not in json.dumps(document)
+
+
+def _seed(user: User, cid: str, count: int) -> list[str]:
+    ids = []
+    for i in range(count):
+        role = "user" if i % 2 == 0 else "assistant"
+        ids.append(
+            message_repository.append_message(user.user_id, cid, NewMessage(role=role, content=f"m{i}")).message_id
+        )
+    return ids
+
+
+def test_delete_messages_from_one_cuts_the_rest(alice: User) -> None:
+    cid = _create(alice)["id"]
+    ids = _seed(alice, cid, 5)
+    response = alice.client.delete(f"/api/chat/conversations/{cid}/messages", params={"from_id": ids[2]})
+    assert response.status_code == 204, response.text
+    body = alice.client.get(f"/api/chat/conversations/{cid}").json()
+    assert [m["content"] for m in body["messages"]] == ["m0", "m1"]
+    assert body["message_count"] == 2
+    # the conversation goes on: a new message lands after the cut
+    _seed(alice, cid, 1)
+    assert alice.client.get(f"/api/chat/conversations/{cid}").json()["message_count"] == 3
+
+
+def test_delete_messages_refuses_unknown_or_foreign_ids(alice: User, bob: User) -> None:
+    cid = _create(alice)["id"]
+    ids = _seed(alice, cid, 3)
+    other = _create(alice)["id"]
+    other_ids = _seed(alice, other, 1)
+    url = f"/api/chat/conversations/{cid}/messages"
+    for bad in ["nope", "01aaaaaaaaaaaaaaaaaaaaaaaa", other_ids[0], "x" * 500]:
+        assert_error(alice.client.delete(url, params={"from_id": bad}), 404, "not_found")
+    assert_error(alice.client.delete(url), 422, "validation_error")
+    # another user's conversation is a 404, and nothing of alice's is touched
+    assert_error(bob.client.delete(url, params={"from_id": ids[0]}), 404, "not_found")
+    assert alice.client.get(f"/api/chat/conversations/{cid}").json()["message_count"] == 3

@@ -25,7 +25,8 @@ def test_models_lists_every_provider(alice: User) -> None:
         "output_price_per_mtok": 0.6,
     }
     assert body["conflicts"] == {"llama3.2": ["openai", "ollama"]}
-    assert body["default_model"] is None
+    # none configured: the first model listed of the first provider
+    assert body["default_model"] == next(m["id"] for m in body["items"] if m["provider"] == "openai")
 
 
 def test_models_and_providers_need_a_token(anonymous) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,10 @@ async def test_over_the_window_is_413_with_details(llm: LLMService, settings: Se
     assert details["reserved_output"] == settings.llm_min_answer_tokens
     assert details["requested"] > details["limit"] - details["reserved_output"]
     assert any("anthropic/claude" in s or "openai/gpt-4o" in s for s in details["suggestions"])
+    # the same models as ids, each with room for the prompt and the answer
+    assert details["models"] and all(
+        f"larger context window: {m}" in " ".join(details["suggestions"]) for m in details["models"]
+    )
 
 
 async def test_the_answer_gets_what_the_window_leaves(llm: LLMService, settings: Settings) -> None:

@@ -188,7 +188,7 @@ async def test_a_refusal_teaches_the_window_and_the_next_turn_fits(
         error = caught.value
         assert error.status_code == 413 and error.code == "context_too_long"
         assert error.details["limit"] == 1000  # the window the server stated
-        assert set(error.details) == {"limit", "requested", "reserved_output", "suggestions"}
+        assert set(error.details) == {"limit", "requested", "reserved_output", "models", "suggestions"}
         _, learned = await service.registry.resolve(model_id)
         assert learned.context_window <= 1000
         # Rediscovery does not forget it.

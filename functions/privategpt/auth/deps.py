@@ -12,6 +12,7 @@ from privategpt.auth.principal import Principal
 from privategpt.auth.verifier import TokenVerifier
 from privategpt.deps import SettingsDep
 from privategpt.errors import Forbidden, Unauthorized
+from privategpt.settings import Settings
 from privategpt.users import service as users
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the configured issuer")
@@ -42,3 +43,17 @@ async def admin_principal(principal: CurrentPrincipal, settings: SettingsDep) ->
 
 
 AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
+
+
+def sees_dashboard(principal: Principal, settings: Settings) -> bool:
+    """Admins see the dashboard; under the local provider (development) everyone does."""
+    return principal.has_role(settings.auth_admin_role) or settings.auth_provider == "local"
+
+
+async def dashboard_principal(principal: CurrentPrincipal, settings: SettingsDep) -> Principal:
+    if not sees_dashboard(principal, settings):
+        raise Forbidden(f"the dashboard needs the {settings.auth_admin_role!r} role")
+    return principal
+
+
+DashboardPrincipal = Annotated[Principal, Depends(dashboard_principal)]

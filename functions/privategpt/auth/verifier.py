@@ -82,7 +82,11 @@ class TokenVerifier:
             if audience not in self._client_ids:
                 raise Unauthorized("token is not for this client")
             return
-        # Keycloak and the local issuer: `aud` (string or list) or `azp` names one of our clients.
+        # Keycloak and the local issuer: an access token (Keycloak marks ID and refresh tokens with another `typ`,
+        # and their ID tokens carry our client id as `aud` too), whose `aud` (string or list) or `azp` names one of
+        # our clients.
+        if claims.get("typ", "Bearer") != "Bearer":
+            raise Unauthorized("an access token is required")
         aud = claims.get("aud")
         audiences = set(aud) if isinstance(aud, list) else {aud}
         if not (audiences & self._client_ids) and claims.get("azp") not in self._client_ids:

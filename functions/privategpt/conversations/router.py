@@ -88,3 +88,20 @@ async def delete_conversation(
 )
 async def list_messages(conversation_id: str, principal: CurrentPrincipal, page: PageDep) -> MessagePage:
     return await run_in_threadpool(service.list_messages, principal, conversation_id, page.limit, page.cursor)
+
+
+@router.delete(
+    "/{conversation_id}/messages",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=error_responses(*AUTHED, 404, 422),
+)
+async def delete_messages(
+    conversation_id: str,
+    principal: CurrentPrincipal,
+    from_id: Annotated[str, Query(description="this message and every later one are deleted")],
+) -> Response:
+    """Cut the conversation back to before a message, to regenerate a reply or edit and resend a message. Token
+    totals keep what was spent."""
+    await run_in_threadpool(service.delete_messages_from, principal, conversation_id, from_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

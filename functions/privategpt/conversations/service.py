@@ -150,3 +150,7 @@ def delete(principal: Principal, conversation_id: str, hard: bool) -> None:
 def list_messages(principal: Principal, conversation_id: str, limit: int, cursor: str | None) -> MessagePage:
     page = message_repository.list_messages(principal.user_id, conversation_id, limit, cursor)
     return MessagePage(items=_messages_out(principal, page.items), next_cursor=page.next_cursor)
+
+
+def delete_messages_from(principal: Principal, conversation_id: str, message_id: str) -> None:
+    message_repository.delete_from(principal.user_id, conversation_id, message_id)

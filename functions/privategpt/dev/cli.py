@@ -1,5 +1,6 @@
 """The ``privategpt`` command: ``dev`` runs the platform locally, ``token`` mints a development token, ``mcp``
-serves the built-in MCP tools over stdio for a desktop MCP client."""
+serves the built-in MCP tools over stdio for a desktop MCP client, ``openapi`` prints the API's OpenAPI document
+(the web app's types are generated from it)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--stdio", action="store_true", required=True, help="talk MCP over stdin/stdout")
     mcp.add_argument("--user", required=True, metavar="SUB", help="the subject of the local user to act for")
     mcp.add_argument("--data-dir", type=Path, help="the data directory `dev` uses (default: .local/)")
+    openapi = commands.add_parser("openapi", help="print the API's OpenAPI document (JSON) for the default settings")
+    openapi.add_argument("--output", type=Path, help="write it to this file instead of stdout")
     return parser
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from privategpt.app import create_app
+
+    # The defaults, not the shell's environment: the document describes the API, not one deployment of it.
+    document = create_app(Settings(_env_file=None, auth_provider="local")).openapi()
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    return 0
 
 
 def _mcp(args: argparse.Namespace) -> int:
@@ -127,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _token(args)
         if args.command == "mcp":
             return _mcp(args)
+        if args.command == "openapi":
+            return _openapi(args)
         from privategpt.dev.runner import run_dev
 
         return run_dev(

@@ -1,5 +1,5 @@
-"""``privategpt dev``: DynamoDB Local, the table, the local issuer, a local S3 and SQS with the ingestion worker,
-and the API, stopped together."""
+"""``privategpt dev``: DynamoDB Local, the table, the local issuer (an OIDC provider), a local S3 and SQS with the
+ingestion worker, the API serving the web app (dev/web.py), and the streaming app, stopped together."""
 
 from __future__ import annotations
 
@@ -150,17 +150,30 @@ def run_dev(
                 print(f"error: the demo model did not start ({exc}); --no-demo runs without it", file=sys.stderr)
                 return 1
             settings = settings.model_copy(update={"llm_demo_base_url": demo_llm.base_url})
+        from privategpt.dev import web
+
         if settings.stream_base_url is None:
-            settings = settings.model_copy(update={"stream_base_url": f"http://{host}:{stream_port}"})
+            stream_base = f"http://{web.browsable(host)}:{stream_port}"  # a browser cannot open 0.0.0.0
+            settings = settings.model_copy(update={"stream_base_url": stream_base})
+
+        # the web app's pages (here and on Vite's dev server) call the stream app and the token endpoint cross-origin
+        origins = list(dict.fromkeys([*settings.cors_origins, *web.web_origins(host, port)]))
+        settings = settings.model_copy(update={"cors_origins": origins})
         from privategpt.dev import endpoints
 
         stack.callback(endpoints.path(settings.data_dir.resolve()).unlink, missing_ok=True)
         endpoints.write(settings)  # for `privategpt mcp --stdio`
         app = create_app(settings)
+        web.install(app, settings)  # after the API's routes: its fallback takes only what they leave
         stream_app = create_stream_app(settings)
         asyncio.run(_report_providers(app.state.llm))
         base = f"http://{host}:{port}"
-        print(f"\nPrivateGPT API at {base}  (docs: {base}/docs)")
+        browse = f"http://{web.browsable(host)}:{port}"
+        sign_in = "sign in with any user name" if settings.auth_provider == "local" else "sign in"
+        print(f"\nOpen {browse} and {sign_in}")
+        if not (web.dist_dir(settings) / "index.html").is_file():
+            print(f"  (the web app is not built: no index.html in {web.dist_dir(settings)}; `make dev` builds it)")
+        print(f"PrivateGPT API at {base}  (docs: {base}/docs)")
         print(f"Streams (phase 2) at {settings.stream_base_url}/stream/<token>")
         if settings.auth_provider == "local":
             data_dir = "" if settings.data_dir.as_posix() == ".local" else f" --data-dir {settings.data_dir}"

@@ -42,4 +42,11 @@ def _details(model_id: str, limit: int, requested: int, reserved: int, others: l
     )
     suggestions = [f"use a model with a larger context window: {m.id}" for m in roomy[:_MAX_MODEL_SUGGESTIONS]]
     suggestions += ["start a new conversation", "shorten the message", "ask for fewer output tokens"]
-    return {"limit": limit, "requested": requested, "reserved_output": reserved, "suggestions": suggestions}
+    models = [m.id for m in roomy[:_MAX_MODEL_SUGGESTIONS]]  # the same, as ids a client can switch to
+    return {
+        "limit": limit,
+        "requested": requested,
+        "reserved_output": reserved,
+        "models": models,
+        "suggestions": suggestions,
+    }

@@ -21,6 +21,20 @@ def _service(request: Request) -> LLMService:
 LLMDep = Annotated[LLMService, Depends(_service)]
 
 
+_HEALTHY = ("ok", "degraded")
+
+
+def default_model(registry: ModelRegistry) -> str | None:
+    """The configured default (settings or providers file), else the first model of the first provider that is
+    not down (registry order), else None."""
+    if registry.default_model:
+        return registry.default_model
+    for state in registry.states:
+        if state.health() in _HEALTHY and state.models:
+            return state.models[0].id
+    return None
+
+
 def _providers(registry: ModelRegistry) -> ProviderList:
     return ProviderList(
         items=[
@@ -42,12 +56,13 @@ def _providers(registry: ModelRegistry) -> ProviderList:
 @router.get("/models", response_model=ModelList, responses=error_responses(*AUTHED))
 async def list_models(request: Request, principal: CurrentPrincipal) -> ModelList:
     """Every model of every enabled provider; ``conflicts`` lists bare names several providers offer
-    (a bare name goes to the first provider listed)."""
+    (a bare name goes to the first provider listed). ``default_model``: the configured default, else the first
+    model of the first provider that answers, else null."""
     registry = _service(request).registry
     models = await registry.models()
     return ModelList(
         items=[ModelOut.model_validate(model_view(m)) for m in models],
-        default_model=registry.default_model,
+        default_model=default_model(registry),
         conflicts=registry.conflicts(),
     )
 

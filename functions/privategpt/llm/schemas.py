@@ -24,7 +24,7 @@ class ModelOut(BaseModel):
 
 class ModelList(BaseModel):
     items: list[ModelOut]
-    default_model: str | None
+    default_model: str | None  # configured, else the first healthy provider's first model, else None
     conflicts: dict[str, list[str]]
 
 

@@ -9,14 +9,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.models import BatchWrite
 from pynamodb.transactions import TransactWrite
 
 from privategpt.clock import isoformat, utcnow
+from privategpt.errors import NotFound
 from privategpt.storage import conversations, cursor, db, table
 from privategpt.storage.conversations import Page, TokenUsage
 from privategpt.storage.expressions import condition_failed, transaction_conflict
-from privategpt.storage.ids import new_id
+from privategpt.storage.ids import is_id, new_id
 from privategpt.storage.models import ConversationItem, MessageItem, TableItem
 from privategpt.storage.transactions import Write
 
@@ -204,3 +206,33 @@ def list_messages(user_id: str, conversation_id: str, limit: int, after: str | N
     )
     items = list(results)
     return Page(items, cursor.encode(results.last_evaluated_key, _MESSAGE_FIELDS, scope=pk))
+
+
+def delete_from(user_id: str, conversation_id: str, message_id: str) -> int:
+    """Delete the message ``message_id`` and every later one of the conversation (regenerate, edit and resend);
+    the conversation's message count drops by as many, its token totals (what was spent) stay. Returns the count.
+
+    The conversation must be active and hold the message (404 otherwise). Messages sort by id, which grows with
+    time, so "later" is one key range; a reply saved while this runs lands after it and is kept."""
+    conversations.get(user_id, conversation_id)
+    if not is_id(message_id):
+        raise NotFound("message not found", details={"message_id": message_id[:64]})
+    pk = table.user_pk(user_id)
+    first = table.message_prefix(conversation_id) + message_id
+    last = table.message_prefix(conversation_id) + "\U0010ffff"
+    keys = [item.sk for item in MessageItem.query(pk, MessageItem.sk.between(first, last), consistent_read=True)]
+    if not keys or keys[0] != first:
+        raise NotFound("message not found", details={"message_id": message_id})
+    with BatchWrite(TableItem) as batch:
+        for key in keys:
+            batch.delete(TableItem(pk, key))
+    conversation = ConversationItem(*conversations.conversation_key(user_id, conversation_id))
+    try:
+        conversation.update(
+            actions=[ConversationItem.message_count.add(-len(keys)), ConversationItem.updated_at.set(utcnow())],
+            condition=ConversationItem.status == conversations.ACTIVE,
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):  # deleted meanwhile: the messages are gone with it anyway
+            raise
+    return len(keys)

@@ -12,5 +12,7 @@ class UserOut(BaseModel):
     email: str | None
     name: str | None
     roles: list[str]
+    is_admin: bool  # has the admin role (PGPT_AUTH_ADMIN_ROLE)
+    dashboard: bool  # may open the dashboard: an admin, or anyone under the local provider
     created_at: datetime
     last_seen_at: datetime

@@ -1,0 +1,1 @@
+"""The dashboard's data: every dependency's health, for admins (and everyone under the local provider)."""

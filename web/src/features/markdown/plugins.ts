@@ -1,0 +1,60 @@
+/**
+ * The heavy markdown plugins, loaded only when a text needs them: KaTeX (remark-math + rehype-katex + its CSS)
+ * for math, rehype-highlight (highlight.js via lowlight, with a theme for light and dark) for fenced code. Until
+ * they arrive the text renders plain; then it upgrades.
+ */
+import { useEffect, useSyncExternalStore } from "react";
+import type { PluggableList } from "unified";
+
+import { createStore } from "@/lib/store";
+
+interface Loaded {
+  math: { remark: PluggableList; rehype: PluggableList } | null;
+  code: { rehype: PluggableList } | null;
+}
+
+const loaded = createStore<Loaded>({ math: null, code: null });
+let mathLoading: Promise<void> | null = null;
+let codeLoading: Promise<void> | null = null;
+
+export function loadMath(): Promise<void> {
+  mathLoading ??= Promise.all([import("remark-math"), import("rehype-katex"), import("katex/dist/katex.min.css")])
+    .then(([remarkMath, rehypeKatex]) => {
+      loaded.set((current) => ({
+        ...current,
+        math: {
+          remark: [[remarkMath.default, { singleDollarTextMath: false }]],
+          rehype: [[rehypeKatex.default, { throwOnError: false, strict: "ignore", trust: false }]],
+        },
+      }));
+    })
+    .catch(() => {
+      mathLoading = null; // offline or a failed chunk: stay plain, try again next time
+    });
+  return mathLoading;
+}
+
+export function loadCode(): Promise<void> {
+  codeLoading ??= Promise.all([import("rehype-highlight"), import("./highlight.css")])
+    .then(([rehypeHighlight]) => {
+      // rehype-highlight builds a lowlight instance (registering every language) each time its attacher runs,
+      // which react-markdown does on every render: attach once and hand out the same transformer.
+      const transformer = rehypeHighlight.default({ detect: false });
+      const highlight = () => transformer;
+      loaded.set((current) => ({ ...current, code: { rehype: [highlight] } }));
+    })
+    .catch(() => {
+      codeLoading = null;
+    });
+  return codeLoading;
+}
+
+/** The loaded plugins a text needs (an empty part until it has loaded), starting the loads it needs. */
+export function useMarkdownPlugins(needMath: boolean, needCode: boolean): Loaded {
+  const current = useSyncExternalStore(loaded.subscribe, loaded.get, loaded.get);
+  useEffect(() => {
+    if (needMath && !current.math) void loadMath();
+    if (needCode && !current.code) void loadCode();
+  }, [needMath, needCode, current.math, current.code]);
+  return { math: needMath ? current.math : null, code: needCode ? current.code : null };
+}
