@@ -29,9 +29,9 @@ export CHROMIUM
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: install dev test lint format clean layer bootstrap synth deploy destroy \
-	web web-dev web-api-types web-test web-e2e chromium bench-web
+	web web-dev web-api-types web-test web-e2e chromium bench-web screenshots
 
-install: $(PY_STAMP) $(NPM_STAMP)
+install: $(PY_STAMP) $(NPM_STAMP) $(WEB_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -91,6 +91,10 @@ web-test: $(WEB_STAMP)
 web-e2e: install $(WEB_INDEX) chromium
 	$(WEB_NPM) run e2e
 
+# The README's screenshots (docs/screenshots/), from the same end-to-end run.
+screenshots: install $(WEB_INDEX) chromium
+	UPDATE_SCREENSHOTS=1 $(WEB_NPM) run e2e
+
 # Initial JavaScript (gzip) and the longest task while a reply streams at 2,000 tokens/s, beside baselines.
 bench-web: install $(WEB_INDEX) chromium
 	PATH="$(NODE_BIN):$$PATH" node bench/web_budget.mjs
@@ -120,7 +124,7 @@ bootstrap: install
 synth: install
 	$(CDK) synth --quiet $(CDK_ARGS)
 
-deploy: install layer
+deploy: install layer $(WEB_INDEX)
 	$(CDK) deploy --all $(CDK_ARGS)
 
 destroy: install

@@ -2,8 +2,12 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, type Locator, type Page } from "@playwright/test";
 import { fileURLToPath, URL } from "node:url";
 
-/** Where the run writes the README's screenshots. */
-export const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+/** Where the run writes its screenshots of the main screens: the README's own (docs/screenshots/) with
+ * `UPDATE_SCREENSHOTS=1` (`make screenshots`), else .cache/e2e/screenshots/, so a test run leaves the work tree
+ * as it was. */
+export const SCREENSHOTS = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../../.cache/e2e/screenshots/", import.meta.url),
+);
 
 /** A user name no other test (or earlier run) uses: every test starts as a new user. */
 export function userName(tag: string): string {

@@ -27,5 +27,7 @@ test("the dashboard's API tester calls GET /api/me and shows 200", async ({ page
   await expect(response).toContainText("200");
   await expect(response).toContainText("dave");
   await expectAccessible(page, "dashboard");
+  // The README's picture shows the top: health and models.
+  await page.getByRole("heading", { name: "Developer dashboard" }).scrollIntoViewIfNeeded();
   await screenshot(page, "dashboard");
 });

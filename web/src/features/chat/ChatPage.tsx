@@ -7,6 +7,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, errorMessage } from "@/api/errors";
 import { useModels, usePrompts, useProviders } from "@/api/queries";
 import type { Message } from "@/api/types";
+import { prefetchMarkdown } from "@/features/markdown/plugins";
 import { cn } from "@/lib/cn";
 
 import { Composer } from "./composer/Composer";
@@ -82,6 +83,8 @@ export function ChatPage() {
   const live = turn.liveFor(conversationId, messages);
   const streamingHere = turn.streaming && turn.streamingConversation === (conversationId ?? null);
   const failure = turn.failureFor(conversationId);
+
+  useEffect(prefetchMarkdown, []);
 
   // Ctrl/Cmd+K: the conversation search (opening the drawer on a phone).
   useEffect(() => {

@@ -193,6 +193,19 @@ describe("MessageList", () => {
     expect(screen.getByTestId("tool-call")).toHaveTextContent("running");
   });
 
+  it("the stored reply takes the live one's place without remounting: an opened thinking panel stays open", async () => {
+    const handlers = { onRegenerate: vi.fn(), onEditAndResend: vi.fn(), onRetry: vi.fn() };
+    const reply = live({ messageId: "a1", thinking: "pondering", content: "Answer", status: "done" });
+    const props = { models: [model], busy: false, ...handlers };
+    const { rerender } = render(<MessageList messages={[]} live={reply} {...props} />);
+    await userEvent.click(screen.getByRole("button", { name: /^Thinking/ }));
+    expect(screen.getByRole("button", { name: /^Thinking/ })).toHaveAttribute("aria-expanded", "true");
+    const stored = message({ id: "a1", thinking: "pondering", content: "Answer" });
+    rerender(<MessageList messages={[stored]} live={reply} {...props} />);
+    expect(screen.getAllByTestId("assistant-message")).toHaveLength(1);
+    expect(screen.getByRole("button", { name: /^Thinking/ })).toHaveAttribute("aria-expanded", "true");
+  });
+
   it("sources: numbered under a Sources heading, citations link to them", () => {
     renderList({ messages: [message({ content: "Blue sky [1], also [2].", sources: [source] })] });
     const heading = screen.getByRole("heading", { name: "Sources" });

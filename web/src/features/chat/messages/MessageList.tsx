@@ -49,36 +49,42 @@ export function MessageList(props: {
   const showLive = live !== null && !liveStored;
   const lastIndex = messages.length - 1;
   useFollow(end, live ? `${live.content.length}:${live.thinking.length}:${live.status}` : messages.length);
+  // The live reply is keyed by its message id in the same list as the stored messages, so when the stored copy
+  // replaces it React keeps the component (the thinking panel stays as the reader left it).
+  const items = messages.map((message, index) =>
+    message.role === "user" ? (
+      <UserMessage key={message.id} message={message} busy={props.busy} onEditAndResend={props.onEditAndResend} />
+    ) : (
+      <AssistantMessage
+        key={message.id}
+        view={{
+          ...storedView(message),
+          rawEvents: live && live.messageId === message.id ? live.rawEvents : null,
+        }}
+        model={findModel(props.models, message.model)}
+        last={!showLive && index === lastIndex}
+        busy={props.busy}
+        onRegenerate={props.onRegenerate}
+        onRetry={props.onRetry}
+      />
+    ),
+  );
+  if (showLive) {
+    items.push(
+      <AssistantMessage
+        key={live.messageId ?? "live"}
+        view={liveView(live)}
+        model={findModel(props.models, live.model)}
+        last
+        busy={props.busy}
+        onRegenerate={props.onRegenerate}
+        onRetry={props.onRetry}
+      />,
+    );
+  }
   return (
     <div className="flex flex-col gap-6">
-      {messages.map((message, index) =>
-        message.role === "user" ? (
-          <UserMessage key={message.id} message={message} busy={props.busy} onEditAndResend={props.onEditAndResend} />
-        ) : (
-          <AssistantMessage
-            key={message.id}
-            view={{
-              ...storedView(message),
-              rawEvents: live && live.messageId === message.id ? live.rawEvents : null,
-            }}
-            model={findModel(props.models, message.model)}
-            last={!showLive && index === lastIndex}
-            busy={props.busy}
-            onRegenerate={props.onRegenerate}
-            onRetry={props.onRetry}
-          />
-        ),
-      )}
-      {showLive ? (
-        <AssistantMessage
-          view={liveView(live)}
-          model={findModel(props.models, live.model)}
-          last
-          busy={props.busy}
-          onRegenerate={props.onRegenerate}
-          onRetry={props.onRetry}
-        />
-      ) : null}
+      {items}
       <div ref={end} aria-hidden />
     </div>
   );
