@@ -11,7 +11,7 @@ import type { PluggableList } from "unified";
 
 import { remarkCitations } from "./citations";
 import { markdownComponents } from "./components";
-import { useMarkdownPlugins } from "./plugins";
+import { loadedPlugins, useMarkdownPlugins } from "./plugins";
 import { hasFencedCode, hasMath, normalizeMath, splitBlocks } from "./scan";
 
 const MarkdownBlock = memo(function MarkdownBlock(props: {
@@ -50,4 +50,20 @@ export function MarkdownText({ text, numbers }: { text: string; numbers: string 
   return blocks.map((block, i) => (
     <MarkdownBlock key={i} text={block} remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} />
   ));
+}
+
+/**
+ * Run the whole pipeline once, off screen, on a small sample (parse, GFM, citations, math, highlighting, JSX),
+ * so the first real reply does not pay for V8 compiling the parser and highlight.js compiling a grammar: cold,
+ * that costs 30-60 ms per block, a long task in the middle of the first stream. Called in idle time by
+ * plugins.ts `prefetchMarkdown`, one small sample per idle callback.
+ */
+export function warmUp(sample: string): void {
+  const { math, code } = loadedPlugins();
+  ReactMarkdown({
+    children: sample,
+    remarkPlugins: [remarkGfm, ...(math?.remark ?? []), [remarkCitations, { numbers: [1] }]],
+    rehypePlugins: [...(math?.rehype ?? []), ...(code?.rehype ?? [])],
+    components: markdownComponents,
+  });
 }

@@ -51,6 +51,11 @@ export function loadCode(): Promise<void> {
   return codeLoading;
 }
 
+/** The plugins loaded so far (for the warm-up, outside React). */
+export function loadedPlugins(): Loaded {
+  return loaded.get();
+}
+
 /** The loaded plugins a text needs (an empty part until it has loaded), starting the loads it needs. */
 export function useMarkdownPlugins(needMath: boolean, needCode: boolean): Loaded {
   const current = useSyncExternalStore(loaded.subscribe, loaded.get, loaded.get);
@@ -61,15 +66,44 @@ export function useMarkdownPlugins(needMath: boolean, needCode: boolean): Loaded
   return { math: needMath ? current.math : null, code: needCode ? current.code : null };
 }
 
+/** What the warm-up renders, one sample per idle callback (each a few ms once compiled, so none is a long task):
+ * the constructs answers use most, and the grammars of the commonest languages. */
+const WARM_UP_SAMPLES = [
+  "## Heading\n\nSome **bold**, *emphasis*, `code`, a [link](https://example.org) and a citation [1].",
+  "- one\n- two\n  1. nested\n\n> quoted",
+  "| a | b |\n|---|:-:|\n| 1 | 2 |\n\n- [x] done",
+  "```python\ndef f(n):\n    return [i * 2 for i in range(n)]  # comment\n```",
+  "```js\nconst f = (n) => Array.from({ length: n }, (_, i) => `${i}`);\n```",
+  "```bash\nls -la | grep x\n```",
+  "```json\n{\"a\": [1, true, null]}\n```",
+  "$$\nx^2 + \\frac{1}{2}\n$$",
+];
+
+function whenIdle(callback: () => void, timeout: number): void {
+  if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(callback, { timeout });
+  else window.setTimeout(callback, timeout / 3);
+}
+
+let warming: Promise<void> | null = null; // once per page: ChatPage mounts again on every visit
+
+async function warmUpMarkdown(): Promise<void> {
+  await Promise.all([loadRenderer(), loadCode(), loadMath()]);
+  const { warmUp } = await import("./MarkdownText");
+  for (const sample of WARM_UP_SAMPLES) {
+    await new Promise<void>((resolve) => whenIdle(resolve, 1000));
+    try {
+      warmUp(sample);
+    } catch {
+      // only a warm-up: a sample that fails here fails the same way (and is handled) when really rendered
+    }
+  }
+}
+
 /** Fetch and evaluate the renderer and both plugins when the page is idle (after the chat screen shows), so a
  * reply that brings the first code block or formula does not pay for parsing ~130 KB of JavaScript in the
- * middle of its stream (a long task the streaming budget forbids). Still out of the initial bundle. */
+ * middle of its stream (a long task the streaming budget forbids); then warm the pipeline up (see `warmUp` in
+ * MarkdownText.tsx). Still out of the initial bundle. */
 export function prefetchMarkdown(): void {
-  const load = () => {
-    void loadRenderer();
-    void loadCode();
-    void loadMath();
-  };
-  if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(load, { timeout: 3000 });
-  else window.setTimeout(load, 1000);
+  if (warming) return;
+  warming = new Promise<void>((resolve) => whenIdle(resolve, 3000)).then(warmUpMarkdown);
 }

@@ -19,18 +19,31 @@ function scrollParent(element: HTMLElement | null): HTMLElement | null {
   return (document.scrollingElement as HTMLElement | null) ?? null;
 }
 
-/** Keep the newest text in view while it streams, unless the reader scrolled up. */
+/** Keep the newest text in view while it streams, unless the reader scrolled up. The measuring (scroll height,
+ * which needs a layout) runs in the next animation frame, where the browser lays the page out anyway, not inside
+ * React's commit, where it would force a layout of its own into the render's task. */
 function useFollow(end: RefObject<HTMLDivElement | null>, signal: unknown) {
   const previousHeight = useRef<number | null>(null);
   const scroller = useRef<HTMLElement | null | undefined>(undefined); // found once: getComputedStyle is not free
+  const frame = useRef<number | null>(null);
   useLayoutEffect(() => {
-    if (scroller.current === undefined) scroller.current = scrollParent(end.current);
-    const element = scroller.current;
-    if (!element) return;
-    const before = previousHeight.current ?? element.scrollHeight;
-    if (before - element.scrollTop - element.clientHeight < FOLLOW_THRESHOLD_PX) element.scrollTop = element.scrollHeight;
-    previousHeight.current = element.scrollHeight;
+    if (frame.current !== null) return; // one measurement per frame, however many commits
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      if (scroller.current === undefined) scroller.current = scrollParent(end.current);
+      const element = scroller.current;
+      if (!element) return;
+      const before = previousHeight.current ?? element.scrollHeight;
+      if (before - element.scrollTop - element.clientHeight < FOLLOW_THRESHOLD_PX) element.scrollTop = element.scrollHeight;
+      previousHeight.current = element.scrollHeight;
+    });
   }, [end, signal]);
+  useLayoutEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 }
 
 export function MessageList(props: {

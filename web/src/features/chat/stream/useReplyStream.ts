@@ -1,9 +1,14 @@
 /**
  * Phase 2 of a streamed reply (README `## Chat`): the browser's own EventSource on the one-use stream URL.
  * Events are applied to a mutable draft as they arrive; React state gets a copy once per animation frame, so a
- * fast model (thousands of tokens a second) costs one render per frame, not one per token.
+ * fast model (thousands of tokens a second) costs one render per frame, not one per token. Those per-frame renders
+ * are transitions: React renders them in slices of ~5 ms, yielding to the browser between components (each
+ * markdown block is one), so a frame that brings several new blocks (code highlighting, tables) or runs while the
+ * markdown parser is still cold does not become one long task. A newer frame's transition does not interrupt the
+ * one being rendered (same priority): it is rendered right after, so the text never stalls. Start, stop and the
+ * end stay urgent.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 
 import type { Source } from "@/api/types";
 import { recordReply } from "@/lib/replyStats";
@@ -90,7 +95,12 @@ export function useReplyStream(options: { onFinished: (reply: LiveReply) => void
     frames.current?.cancel();
     if (draft.current) setReply(snapshot(draft.current));
   }, []);
-  frames.current ??= frameScheduler(flush);
+  const flushFrame = useCallback(() => {
+    if (!draft.current) return;
+    const next = snapshot(draft.current);
+    startTransition(() => setReply(next));
+  }, []);
+  frames.current ??= frameScheduler(flushFrame);
 
   const close = useCallback(() => {
     source.current?.close();

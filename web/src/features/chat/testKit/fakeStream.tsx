@@ -4,6 +4,7 @@ import { useCallback, useRef, useState } from "react";
 
 import type { Message, Model } from "@/api/types";
 
+import { newReply } from "../stream/replyEvents";
 import type { LiveReply } from "../stream/useReplyStream";
 
 export interface StartArgs {
@@ -26,25 +27,7 @@ export function resetStream(): void {
 }
 
 function liveReply(args: StartArgs): LiveReply {
-  return {
-    conversationId: args.conversationId,
-    messageId: null,
-    model: args.model,
-    content: "",
-    thinking: "",
-    thinkingStartedAt: null,
-    thinkingMs: null,
-    toolCalls: [],
-    sources: [],
-    usage: null,
-    status: "streaming",
-    error: null,
-    stopReason: null,
-    rawEvents: [],
-    sentAt: args.sentAt,
-    firstTokenAt: null,
-    doneAt: null,
-  };
+  return { ...newReply(args), status: "streaming" };
 }
 
 export function useReplyStream(options: { onFinished: (reply: LiveReply) => void }) {
