@@ -14,6 +14,7 @@ from privategpt.dashboard.router import router as dashboard_router
 from privategpt.docs.router import mount_docs
 from privategpt.documents.router import router as documents_router
 from privategpt.health.router import router as health_router
+from privategpt.keys.router import router as keys_router
 from privategpt.llm import config as llm_config
 from privategpt.llm.registry import ModelRegistry
 from privategpt.llm.router import router as llm_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         health_router,
         users_router,
+        keys_router,
         conversations_router,
         chat_router,
         prompts_router,

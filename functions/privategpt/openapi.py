@@ -44,6 +44,13 @@ OneLine = Annotated[
 ]
 
 
+def integral(value: object) -> object:
+    """An integer as JSON Schema counts one: ``1024.0`` is an integer there, strict pydantic would refuse it
+    (strings stay refused). Use it after the field's constraints, so they stay in the schema:
+    ``Annotated[int, Field(gt=0), BeforeValidator(integral)]``."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def setting_limit(**keywords: str) -> dict[str, Any]:
     """``json_schema_extra`` for a field limited by settings, e.g. ``setting_limit(maxLength="max_title_chars")``."""
     for keyword, name in keywords.items():

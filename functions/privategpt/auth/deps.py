@@ -12,6 +12,7 @@ from privategpt.auth.principal import Principal
 from privategpt.auth.verifier import TokenVerifier
 from privategpt.deps import SettingsDep
 from privategpt.errors import Forbidden, Unauthorized
+from privategpt.keys import service as keys
 from privategpt.settings import Settings
 from privategpt.users import service as users
 
@@ -25,8 +26,12 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("missing bearer token")
-    verifier: TokenVerifier = request.app.state.verifier
-    principal = await verifier.verify(credentials.credentials)
+    token = credentials.credentials
+    if keys.is_api_key(token):
+        principal = await run_in_threadpool(keys.authenticate, token, settings)
+    else:
+        verifier: TokenVerifier = request.app.state.verifier
+        principal = await verifier.verify(token)
     if settings.auth_required_role and not principal.has_role(settings.auth_required_role):
         raise Forbidden(f"the {settings.auth_required_role!r} role is required")
     await run_in_threadpool(users.ensure, principal, settings)

@@ -9,23 +9,18 @@ from privategpt.chat.contributors.sources import RagRequest
 from privategpt.conversations.schemas import ConversationOut, MessageOut, SourceOut, ToolList
 from privategpt.errors import ValidationFailed
 from privategpt.llm.types import ChatOptions
-from privategpt.openapi import MODEL_PATTERN, setting_limit
+from privategpt.openapi import MODEL_PATTERN, integral, setting_limit
 from privategpt.rag.types import SearchMode
 from privategpt.settings import Settings
-
-
-def _integral(value: object) -> object:
-    """JSON Schema counts 1024.0 as an integer; strict pydantic would not."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class OptionsIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: Annotated[int, Field(gt=0), BeforeValidator(_integral)] | None = None
+    max_tokens: Annotated[int, Field(gt=0), BeforeValidator(integral)] | None = None
     thinking: bool = False
-    thinking_budget_tokens: Annotated[int, Field(ge=1024), BeforeValidator(_integral)] | None = None
+    thinking_budget_tokens: Annotated[int, Field(ge=1024), BeforeValidator(integral)] | None = None
 
     def to_options(self) -> ChatOptions:
         return ChatOptions(
@@ -47,7 +42,7 @@ class RagIn(BaseModel):
         description="search only these documents (default: all of the user's)",
         json_schema_extra=setting_limit(maxItems="rag_max_document_ids"),
     )
-    top_k: Annotated[int, Field(gt=0), BeforeValidator(_integral)] | None = Field(
+    top_k: Annotated[int, Field(gt=0), BeforeValidator(integral)] | None = Field(
         default=None, json_schema_extra=setting_limit(maximum="rag_max_top_k")
     )
     mode: SearchMode | None = Field(default=None, description="default: PGPT_RAG_DEFAULT_MODE")

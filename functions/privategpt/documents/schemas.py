@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from privategpt.openapi import CONTROLS, SPACES, setting_limit
+from privategpt.openapi import CONTROLS, SPACES, integral, setting_limit
 from privategpt.rag.types import SearchMode
 
 # A file name as a person gave it: no control or bidi characters, no path separators, not only dots and spaces.
@@ -15,12 +15,7 @@ FILENAME_PATTERN = rf"^{_NAME_CHAR}*[^{CONTROLS}/\\.{SPACES}]{_NAME_CHAR}*$"
 DocumentId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-def _integral(value: object) -> object:
-    """JSON Schema counts 1024.0 as an integer; strict pydantic would not."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-Count = Annotated[int, BeforeValidator(_integral)]
+Count = Annotated[int, BeforeValidator(integral)]
 
 
 class DocumentCreate(BaseModel):
@@ -88,7 +83,7 @@ class SearchRequest(BaseModel):
         description="search only these of the caller's documents (default: all of them)",
         json_schema_extra=setting_limit(maxItems="rag_max_document_ids"),
     )
-    top_k: Annotated[int, Field(gt=0), BeforeValidator(_integral)] | None = Field(
+    top_k: Annotated[int, Field(gt=0), BeforeValidator(integral)] | None = Field(
         default=None,
         description="default: PGPT_RAG_DEFAULT_TOP_K",
         json_schema_extra=setting_limit(maximum="rag_max_top_k"),

@@ -54,6 +54,14 @@ class PlatformFields(BaseModel):
     local_oidc_max_grants: int = Field(default=10_000, gt=0)  # codes and refresh tokens held in memory at once
     local_oidc_max_param_chars: int = Field(default=512, gt=0)  # state, nonce, scope of a sign-in request
 
+    # --- API keys ---
+    api_key_max_per_user: int = Field(default=20, gt=0)
+    api_key_max_name_chars: int = Field(default=100, gt=0)
+    api_key_max_days: int = Field(default=365, gt=0)  # the longest expiry a key may be given
+    # a warm process trusts a checked key this long: the bound on how late a revocation takes effect there
+    api_key_cache_seconds: float = Field(default=5.0, ge=0)
+    api_key_last_used_interval_seconds: float = Field(default=60.0, ge=0)  # last_used_at is written at most this often
+
     # --- users ---
     user_cache_seconds: int = 300
     user_cache_max_entries: int = 10_000

@@ -138,6 +138,29 @@ class StreamSessionItem(TableItem, discriminator="stream"):
     consumed_at = UTCDateTimeAttribute(null=True)
 
 
+class ApiKeyItem(TableItem, discriminator="api_key"):
+    """An API key as its owner lists it (``USER#<id>`` / ``APIKEY#<key id>``): never the key, only its prefix."""
+
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()  # the key's first characters, to recognise it
+    key_hash = UnicodeAttribute()  # SHA-256 of the key: the lookup item's key, for revoking
+    created_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute(null=True, attr_name=table.TTL_ATTRIBUTE)  # epoch seconds; DynamoDB TTL
+    last_used_at = UTCDateTimeAttribute(null=True)
+
+
+class ApiKeyLookupItem(TableItem, discriminator="api_key_lookup"):
+    """What a presented key resolves to (``APIKEY#<sha256 of the key>``): its owner, with one GetItem."""
+
+    key_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    issuer = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    roles = UnicodeAttribute(default="[]")  # JSON list: the owner's roles when the key was made (never admin)
+    expires_at = NumberAttribute(null=True, attr_name=table.TTL_ATTRIBUTE)
+
+
 class DocumentItem(TableItem, discriminator="document"):
     """An uploaded document and its ingestion state (``documents/`` and ``rag/ingest``).
 

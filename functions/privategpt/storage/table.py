@@ -82,6 +82,20 @@ def stream_pk(token_hash: str) -> str:
 STREAM_SK: Final = "STREAM"
 
 
+def api_key_pk(key_hash: str) -> str:
+    """The lookup item of an API key: found from the presented key's hash with one GetItem."""
+    return f"APIKEY#{key_hash}"
+
+
+API_KEY_LOOKUP_SK: Final = "APIKEY"
+API_KEY_PREFIX: Final = "APIKEY#"
+
+
+def api_key_sk(key_id: str) -> str:
+    """The listing item of an API key, in its owner's partition."""
+    return f"{API_KEY_PREFIX}{key_id}"
+
+
 def document_sk(document_id: str) -> str:
     return f"DOC#{document_id}"
 

@@ -1,4 +1,4 @@
-import { BarChart3, FileText, Gauge, LogOut, MessageSquare } from "lucide-react";
+import { BarChart3, FileText, Gauge, LogOut, MessageSquare, Settings } from "lucide-react";
 import type { ComponentType, SVGProps } from "react";
 import { NavLink, Outlet } from "react-router";
 import { useAuth } from "react-oidc-context";
@@ -19,6 +19,7 @@ const NAV: NavItem[] = [
   { to: "/", label: "Chat", icon: MessageSquare },
   { to: "/documents", label: "Documents", icon: FileText },
   { to: "/usage", label: "Usage", icon: BarChart3 },
+  { to: "/settings", label: "Settings", icon: Settings },
 ];
 
 /** The frame of every screen: the top bar (navigation, the user, sign-out) and the screen below it. */

@@ -25,6 +25,10 @@ export const router = createBrowserRouter([
         path: "dev",
         lazy: async () => ({ Component: (await import("@/features/dashboard/DashboardPage")).DashboardPage }),
       },
+      {
+        path: "settings",
+        lazy: async () => ({ Component: (await import("@/features/settings/SettingsPage")).SettingsPage }),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },
