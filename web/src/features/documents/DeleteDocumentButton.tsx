@@ -1,7 +1,6 @@
 import { Trash2 } from "lucide-react";
-import { AlertDialog } from "radix-ui";
 
-import { errorMessage } from "@/api/errors";
+import { ConfirmButton } from "@/components/ConfirmButton";
 
 import { useDeleteDocument } from "./queries";
 
@@ -9,44 +8,15 @@ import { useDeleteDocument } from "./queries";
 export function DeleteDocumentButton({ id, filename }: { id: string; filename: string }) {
   const remove = useDeleteDocument();
   return (
-    <AlertDialog.Root onOpenChange={(open) => open && remove.reset()}>
-      <AlertDialog.Trigger asChild>
-        <button
-          type="button"
-          className="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
-        >
-          <Trash2 aria-hidden className="size-4" />
-          Delete
-        </button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-black/40" />
-        <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,90vw)] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900">
-          <AlertDialog.Title className="text-base font-semibold">Delete {filename}?</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-            The file, its chunks and its index entries are removed. Answers that cited it keep their sources, marked
-            as deleted.
-          </AlertDialog.Description>
-          {remove.isError && (
-            <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-              {errorMessage(remove.error)}
-            </p>
-          )}
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
-              Cancel
-            </AlertDialog.Cancel>
-            <button
-              type="button"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(id)}
-              className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-60"
-            >
-              Delete
-            </button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+    <ConfirmButton
+      label="Delete"
+      icon={<Trash2 aria-hidden className="size-4" />}
+      title={`Delete ${filename}?`}
+      description="The file, its chunks and its index entries are removed. Answers that cited it keep their sources, marked as deleted."
+      pending={remove.isPending}
+      error={remove.isError ? remove.error : null}
+      onOpen={() => remove.reset()}
+      onConfirm={() => remove.mutate(id)}
+    />
   );
 }

@@ -1,9 +1,9 @@
 /** `/settings`: the caller's API keys — make one (shown once), see when each was last used, revoke. */
 import { Copy, KeyRound, Trash2 } from "lucide-react";
-import { AlertDialog } from "radix-ui";
 import { useId, useState, type FormEvent } from "react";
 
 import { errorMessage } from "@/api/errors";
+import { ConfirmButton } from "@/components/ConfirmButton";
 
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey, type ApiKeyCreated } from "./queries";
 
@@ -157,44 +157,17 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
         expires {apiKey.expires_at ? new Date(apiKey.expires_at).toLocaleDateString() : "never"} · last used{" "}
         {when(apiKey.last_used_at)}
       </span>
-      <AlertDialog.Root>
-        <AlertDialog.Trigger asChild>
-          <button
-            type="button"
-            className="ml-auto inline-flex items-center gap-1 rounded-md px-2 py-1 text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/40"
-          >
-            <Trash2 aria-hidden className="size-4" /> Revoke
-          </button>
-        </AlertDialog.Trigger>
-        <AlertDialog.Portal>
-          <AlertDialog.Overlay className="fixed inset-0 z-40 bg-black/40" />
-          <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 w-[min(28rem,90vw)] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900">
-            <AlertDialog.Title className="text-base font-semibold">Revoke “{apiKey.name}”?</AlertDialog.Title>
-            <AlertDialog.Description className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-              Programs using it are refused from now on.
-            </AlertDialog.Description>
-            {revoke.isError && (
-              <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-                {errorMessage(revoke.error)}
-              </p>
-            )}
-            <div className="mt-5 flex justify-end gap-2">
-              <AlertDialog.Cancel className="rounded-md px-3 py-1.5 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
-                Cancel
-              </AlertDialog.Cancel>
-              <AlertDialog.Action
-                onClick={(event) => {
-                  event.preventDefault();
-                  revoke.mutate(apiKey.id);
-                }}
-                className="rounded-md bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-500"
-              >
-                Revoke
-              </AlertDialog.Action>
-            </div>
-          </AlertDialog.Content>
-        </AlertDialog.Portal>
-      </AlertDialog.Root>
+      <ConfirmButton
+        label="Revoke"
+        icon={<Trash2 aria-hidden className="size-4" />}
+        title={`Revoke “${apiKey.name}”?`}
+        description="Programs using it are refused from now on."
+        pending={revoke.isPending}
+        error={revoke.isError ? revoke.error : null}
+        onOpen={() => revoke.reset()}
+        onConfirm={() => revoke.mutate(apiKey.id)}
+        className="ml-auto"
+      />
     </li>
   );
 }
