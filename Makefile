@@ -29,7 +29,7 @@ export CHROMIUM
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: install dev test lint format clean layer bootstrap synth deploy destroy \
-	web web-dev web-api-types web-test web-e2e chromium bench-web screenshots
+	web web-dev web-api-types web-test web-e2e chromium bench-web bench-limits screenshots
 
 install: $(PY_STAMP) $(NPM_STAMP) $(WEB_STAMP)
 
@@ -98,6 +98,10 @@ screenshots: install $(WEB_INDEX) chromium
 # Initial JavaScript (gzip) and the longest task while a reply streams at 2,000 tokens/s, beside baselines.
 bench-web: install $(WEB_INDEX) chromium
 	PATH="$(NODE_BIN):$$PATH" node bench/web_budget.mjs
+
+# What a limit check costs (one conditional UpdateItem) beside a plain GetItem, and quick chat with limits on/off.
+bench-limits: install
+	$(BIN)/python bench/limits.py
 
 format: install
 	$(BIN)/ruff format .

@@ -114,6 +114,9 @@ def platform(
             "PGPT_LLM_PROVIDERS_FILE": str(providers),
             "PGPT_LOG_LEVEL": "WARNING",
             "PGPT_STREAM_BASE_URL": f"http://127.0.0.1:{stream_port}",
+            # limits on (each turn pays its admission, as deployed), high enough for one user's many turns a minute
+            "PGPT_LIMIT_REQUESTS_PER_MINUTE": "1000000",
+            "PGPT_LIMIT_TOKENS_PER_DAY": "1000000000000",
             "BENCH_STATS_FILE": str(tmp / "stats.json"),
             "BENCH_PORTS": f"{api_port},{stream_port}",
             "BENCH_LOOP": loop,

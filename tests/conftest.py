@@ -125,6 +125,7 @@ def settings(
         max_message_chars=60_000,  # below the body cap, so the message limit is reachable
         max_page_size=50,
         default_page_size=10,
+        limit_override_cache_seconds=3600,  # no override re-read mid-test (tests/limits sets its own)
     )
     db.bind(settings)
     db.create_table(settings)

@@ -15,11 +15,13 @@ from privategpt.docs.router import mount_docs
 from privategpt.documents.router import router as documents_router
 from privategpt.health.router import router as health_router
 from privategpt.keys.router import router as keys_router
+from privategpt.limits.router import router as limits_router
 from privategpt.llm import config as llm_config
 from privategpt.llm.registry import ModelRegistry
 from privategpt.llm.router import router as llm_router
 from privategpt.llm.service import LLMService
 from privategpt.middleware import RequestContextMiddleware
+from privategpt.openai_api import app as openai_api
 from privategpt.prompts.router import router as prompts_router
 from privategpt.settings import Settings, get_settings
 from privategpt.storage import db
@@ -47,27 +49,31 @@ def _base_app(settings: Settings, *, openapi_url: str | None) -> FastAPI:
 
 
 def create_stream_app(settings: Settings | None = None) -> FastAPI:
-    """The streaming app (phase 2): served by uvicorn under the Lambda Web Adapter, or by ``dev`` on its
-    own port. It has no bearer-token routes at all."""
+    """The streaming app: served by uvicorn under the Lambda Web Adapter, or by ``dev`` on its own port.
+    It serves phase 2 of chat's streams (the one-use token is the credential) and the OpenAI-compatible API at
+    ``/v1``, whose callers it authenticates itself (API Gateway's authorizer is not in front of it), with the
+    same verifier and API keys as the API."""
     settings = settings or get_settings()
     app = _base_app(settings, openapi_url=None)
+    app.state.verifier = TokenVerifier(settings, key_source(settings))
     app.include_router(stream_router)
+    openai_api.mount(app)
     openapi.install(app, settings)  # not served, but one error shape when built (tests, tooling)
     if settings.cors_origins:
         # the browser's EventSource opens the stream cross-origin (deployed, only when the stream endpoint adds no
-        # CORS headers of its own; under `dev`, always: the stream app has its own port)
+        # CORS headers of its own; under `dev`, always: the stream app has its own port); browser clients of /v1
         from starlette.middleware.cors import CORSMiddleware
 
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET"],
-            allow_headers=["Last-Event-ID", "Cache-Control"],
-            expose_headers=["X-Request-ID"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Last-Event-ID", "Cache-Control", "Authorization", "Content-Type"],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(
         RequestContextMiddleware,
-        max_body_bytes=settings.max_request_body_bytes,
+        max_body_bytes=settings.openai_api_max_body_bytes,  # /v1 takes whole conversations; /stream has no body
         retry_after_seconds=settings.dynamodb_retry_after_seconds,
     )
     return app
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prompts_router,
         llm_router,
         usage_router,
+        limits_router,
         documents_router,
         tools_router,
         dashboard_router,

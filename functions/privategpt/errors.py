@@ -1,6 +1,7 @@
 """The API's errors: one exception family, one JSON body shape.
 
-Every error response is ``{"error": {"code", "message", "request_id", "details"}}``. Services raise
+Every error response is ``{"error": {"code", "type", "message", "request_id", "details"}}`` (``code``, ``type``
+and ``message`` as OpenAI's API names them, so OpenAI clients read ours). Services raise
 ``AppError`` subclasses; ``privategpt.app`` turns them (and framework errors) into that body.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AppError(Exception):
@@ -80,14 +81,38 @@ def check_length(field: str, value: str | None, limit: int) -> None:
         )
 
 
+_TYPES = {403: "permission_error"}  # OpenAI says invalid_request_error for a bad key (401) too
+_LIMIT_TYPES = {"insufficient_quota": "insufficient_quota", "rate_limit_exceeded": "requests"}
+
+
+def error_type(status: int, code: str, details: dict[str, Any] | None = None) -> str:
+    """OpenAI's ``type`` word for an error, so a client written for OpenAI reads ours too."""
+    if status == 429:
+        if code == "rate_limit_exceeded" and (details or {}).get("limit") == "tokens_per_day":
+            return "tokens"
+        return _LIMIT_TYPES.get(code, "rate_limit_error")
+    if status >= 500:
+        return "server_error"
+    return _TYPES.get(status, "invalid_request_error")
+
+
 def error_body(
-    code: str, message: str, request_id: str | None, details: dict[str, Any] | None = None
+    status: int, code: str, message: str, request_id: str | None, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "request_id": request_id, "details": details or {}}}
+    return {
+        "error": {
+            "code": code,
+            "type": error_type(status, code, details),
+            "message": message,
+            "request_id": request_id,
+            "details": details or {},
+        }
+    }
 
 
 class ErrorDetail(BaseModel):
     code: str
+    type: str = Field(description="OpenAI's word for the kind of error (`invalid_request_error`, `insufficient_quota`)")
     message: str
     request_id: str | None
     details: dict[str, Any]
@@ -108,7 +133,8 @@ _ERROR_DESCRIPTIONS = {
     410: "The stream token was already used or has expired (`stream_gone`)",
     413: "Body over the size cap (`payload_too_large`) or prompt over the model's window (`context_too_long`)",
     422: "Bad body, path or query (`validation_error`)",
-    429: "The provider rate-limited us (`rate_limited`); `Retry-After` is passed on",
+    429: "The provider rate-limited us (`rate_limited`), or a limit of the caller is reached "
+    "(`rate_limit_exceeded`, `insufficient_quota`); `Retry-After` says when to try again",
     502: "The provider failed or answered nonsense (`provider_*`)",
     503: "DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, "
     "`provider_unreachable`)",

@@ -114,7 +114,7 @@ class RequestContextMiddleware:
 
 async def _send_error(send: Send, error: AppError, request_id: str) -> None:
     """The API's error body, sent from below the app (where its exception handlers cannot help)."""
-    body = json.dumps(error_body(error.code, error.message, request_id, error.details)).encode()
+    body = json.dumps(error_body(error.status_code, error.code, error.message, request_id, error.details)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status_code, "headers": headers})

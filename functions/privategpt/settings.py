@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from privategpt.settings_fields.common import LOCAL_ISSUER, AuthProvider, CommaList
 from privategpt.settings_fields.documents import DocumentsFields
+from privategpt.settings_fields.limits import LimitsFields
 from privategpt.settings_fields.llm import LlmFields
 from privategpt.settings_fields.platform import PlatformFields
 from privategpt.settings_fields.tools import ToolsFields
@@ -26,7 +27,7 @@ def running_in_lambda() -> bool:
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-class Settings(PlatformFields, LlmFields, DocumentsFields, ToolsFields, BaseSettings):
+class Settings(PlatformFields, LlmFields, DocumentsFields, ToolsFields, LimitsFields, BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PGPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     @field_validator(

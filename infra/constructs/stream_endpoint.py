@@ -11,6 +11,10 @@ response-transfer-mode.html); the stream's heartbeats keep it from idling. The L
 (https://awslabs.github.io/aws-lambda-web-adapter/configuration/response-streaming.html).
 
 Either way the credential is the single-use token in the path, which the stream app checks: no authorizer.
+
+The same endpoint serves the OpenAI-compatible API under ``/v1`` (it streams too, and API Gateway's HTTP API
+cannot): ``openai_base_url``. Its callers send an API key or a JWT as the bearer token, which the stream app
+verifies itself (the same verifier and key store as the API): no authorizer there either.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from infra.constructs.log_group import log_group
 from infra.nag import acknowledge
 
 STREAM_PATH = "stream"  # the stream app's route: GET /stream/{token}
+OPENAI_PATH = "v1"  # the OpenAI-compatible API: /v1/models, /v1/chat/completions, /v1/embeddings
 CORS_MAX_AGE = Duration.hours(1)
 STREAM_STAGE = "live"
 STREAM_INTEGRATION_TIMEOUT = Duration.minutes(15)  # a streamed response's limit
 PATH_CREDENTIAL_REASON = (
-    "the single-use stream token in the path is the credential (checked and consumed by the stream app)"
+    "the single-use stream token in the path is the credential (checked and consumed by the stream app); /v1 "
+    "callers' API keys or JWTs are verified by the app, as the API's authorizer would"
 )
 
 
@@ -58,11 +64,14 @@ class StreamEndpoint(Construct):
                 invoke_mode=lambda_.InvokeMode.RESPONSE_STREAM,
                 cors=lambda_.FunctionUrlCorsOptions(
                     allowed_origins=list(origins),
-                    allowed_methods=[lambda_.HttpMethod.GET],
-                    allowed_headers=["last-event-id", "cache-control"],
+                    allowed_methods=[lambda_.HttpMethod.GET, lambda_.HttpMethod.POST],
+                    allowed_headers=["last-event-id", "cache-control", "authorization", "content-type"],
+                    exposed_headers=["x-request-id", "retry-after"],
                     max_age=CORS_MAX_AGE,
                 ),
             ).url
+        # both URLs end with a slash (a function URL's, a REST stage's): ".../v1", joined at deploy time
+        self.openai_base_url = f"{self.url}{OPENAI_PATH}"
 
     def _rest_api(self, config: DeployConfig, function: lambda_.IFunction) -> str:
         access_logs = log_group(self, "AccessLogs", config)
@@ -93,9 +102,11 @@ class StreamEndpoint(Construct):
             timeout=STREAM_INTEGRATION_TIMEOUT,
         )
         api.root.add_resource(STREAM_PATH).add_resource("{token}").add_method("GET", integration)
+        # /v1/{proxy+}: the app authenticates (API keys or JWTs) and answers OPTIONS with CORS itself
+        api.root.add_resource(OPENAI_PATH).add_resource("{proxy+}").add_method("ANY", integration)
         for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
             acknowledge(api, rule, PATH_CREDENTIAL_REASON)
-        acknowledge(api, "AwsSolutions-APIG2", "one GET with a path parameter and no body: the stream app validates it")
+        acknowledge(api, "AwsSolutions-APIG2", "the stream app validates every request (path, body) itself")
         acknowledge(api, "AwsSolutions-APIG3", "WAF is per deployment (cost); throttling is on the stage")
         acknowledge(
             api,

@@ -130,6 +130,7 @@ class PlatformStack(Stack):
         )
         CfnOutput(self, "ApiUrl", value=self.http.url)
         CfnOutput(self, "StreamUrl", value=self.stream_url)
+        CfnOutput(self, "OpenAIBaseUrl", value=self.stream_endpoint.openai_base_url)
         CfnOutput(self, "McpUrl", value=self.http.mcp_url)
         CfnOutput(self, "WebUrl", value=parts.web.origin)
 

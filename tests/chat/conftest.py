@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,17 @@ class Platform:
         return new_user(self.issuer, self.api)
 
 
+@contextmanager
+def serving_platform(rag_settings: Settings, issuer: TestIssuer) -> Iterator[Platform]:
+    """API, streaming app and ingestion worker on these settings (documents switched on)."""
+    with (
+        serve(create_app(rag_settings)) as api,
+        serve(create_stream_app(rag_settings)) as stream,
+        IngestWorker(rag_settings),
+    ):
+        yield Platform(rag_settings, api, stream, issuer)
+
+
 @pytest.fixture(scope="session")
 def platform(
     settings: Settings, local_aws: LocalAWS, issuer: TestIssuer, tmp_path_factory: pytest.TempPathFactory
@@ -70,12 +82,8 @@ def platform(
     rag_settings = settings.model_copy(
         update={**local_aws.settings_overrides(), "data_dir": tmp_path_factory.mktemp("rag")}
     )
-    with (
-        serve(create_app(rag_settings)) as api,
-        serve(create_stream_app(rag_settings)) as stream,
-        IngestWorker(rag_settings),
-    ):
-        yield Platform(rag_settings, api, stream, issuer)
+    with serving_platform(rag_settings, issuer) as running:
+        yield running
 
 
 def upload(user: User, name: str, text: str, content_type: str = "text/markdown") -> str:

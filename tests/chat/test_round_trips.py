@@ -60,14 +60,20 @@ def _warm(user: User, cid: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_a_sync_turn_makes_four_calls(alice: User, calls: Calls) -> None:
+def test_a_sync_turn_makes_five_calls(alice: User, calls: Calls) -> None:
     cid = conversation(alice)
     _warm(alice, cid)
     calls.take()
     response = alice.client.post(f"/api/chat/conversations/{cid}/messages", json={"content": "hi", "model": MODEL})
     assert response.status_code == 200, response.text
-    # the conversation with its history, the user's prompts, the user message, the reply with its usage
-    assert [op for op, _ in calls.take()] == ["Query", "Query", "TransactWriteItems", "TransactWriteItems"]
+    # the limits' admission, the conversation and its prompts, the user message, the reply (with its tokens)
+    assert [op for op, _ in calls.take()] == [
+        "UpdateItem",
+        "Query",
+        "Query",
+        "TransactWriteItems",
+        "TransactWriteItems",
+    ]
     # the returned conversation is this turn's writes applied, without reading it again: it matches storage
     stored = detail(alice, cid)
     returned = response.json()["conversation"]
@@ -75,7 +81,7 @@ def test_a_sync_turn_makes_four_calls(alice: User, calls: Calls) -> None:
         assert returned[key] == stored[key], key
 
 
-def test_a_streamed_turn_makes_five_calls_and_one_before_the_provider(
+def test_a_streamed_turn_makes_six_calls_and_one_before_the_provider(
     alice: User, calls: Calls, stream_base: str, fake_ollama: FakeProvider
 ) -> None:
     cid = conversation(alice)
@@ -86,7 +92,7 @@ def test_a_streamed_turn_makes_five_calls_and_one_before_the_provider(
     )
     assert ticket.status_code == 200, ticket.text
     phase1 = [op for op, _ in calls.take()]
-    assert phase1 == ["Query", "Query", "TransactWriteItems"]  # the session is saved with the user message
+    assert phase1 == ["UpdateItem", "Query", "Query", "TransactWriteItems"]  # admission; session with the message
     before = len(fake_ollama.requests)
     assert _stream(stream_url(stream_base, ticket.json()))[-1] == "done"
     phase2 = calls.take()

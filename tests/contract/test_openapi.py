@@ -32,7 +32,14 @@ RUN_SECONDS = 300
 @pytest.fixture(scope="module")
 def base_url(settings: Settings, local_aws: LocalAWS, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API with documents switched on (a bucket and queue of its own), so those routes are fuzzed too."""
-    overrides = {**own_resources(local_aws), "data_dir": tmp_path_factory.mktemp("contract")}
+    overrides = {
+        **own_resources(local_aws),
+        "data_dir": tmp_path_factory.mktemp("contract"),
+        # thousands of cases for a few users: with the limits on, most model routes would only show their 429
+        # (the limits have their own tests: tests/limits)
+        "limit_requests_per_minute": None,
+        "limit_tokens_per_day": None,
+    }
     with serve(create_app(settings.model_copy(update=overrides))) as url:
         yield url
 

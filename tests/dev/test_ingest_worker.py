@@ -3,10 +3,8 @@ dead-letter queue, and ``privategpt dev`` running it."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from privategpt.storage import db, documents
 from privategpt.storage.models import DocumentItem
 from tests.dev.running import running_dev
 from tests.rag.ingest.helpers import ingest_embeddings, ingest_settings, new_user, numbered_text, upload
+from tests.support.aws import wired_resources
 from tests.support.fake_embeddings import EmbeddingFault, FakeEmbeddings
 
 __all__ = ["ingest_embeddings"]
@@ -33,25 +32,10 @@ REDELIVERY_SECONDS = 1  # the test queue's visibility timeout: a failed message 
 
 
 def _wired(aws: LocalAWS, settings: Settings) -> dict[str, str]:
-    """A bucket of its own whose ObjectCreated events go to a queue of its own, with a dead-letter queue, as
-    the stack wires them (``LocalAWS`` does the same for the session's bucket)."""
-    name = f"worker-{uuid.uuid4().hex[:10]}"
-    local = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
-    s3, sqs = s3_client(local), sqs_client(local)
-    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(settings.ingest_max_receive_count)}
-    queue_url = sqs.create_queue(
-        QueueName=name,
-        Attributes={"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": str(REDELIVERY_SECONDS)},
-    )["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    s3.create_bucket(Bucket=name)
-    s3.put_bucket_notification_configuration(
-        Bucket=name,
-        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]},
-    )  # S3 sends its s3:TestEvent to the queue now: the worker must let it pass
-    return {"documents_bucket": name, "ingest_queue_url": queue_url, "dlq_url": dlq_url}
+    resources = wired_resources(
+        aws, max_receive_count=settings.ingest_max_receive_count, visibility_seconds=REDELIVERY_SECONDS
+    )
+    return {key: resources[key] for key in ("documents_bucket", "ingest_queue_url", "dlq_url")}
 
 
 @pytest.fixture

@@ -197,8 +197,11 @@ def test_stream_function_url(synthesize: Synth, shape: str) -> None:
     platform = synthesize(shape)["platform"]
     url = one(platform, "AWS::Lambda::Url")
     assert url["InvokeMode"] == "RESPONSE_STREAM" and url["AuthType"] == "NONE"
-    assert url["Cors"]["AllowMethods"] == ["GET"] and "*" not in url["Cors"]["AllowOrigins"]
+    assert url["Cors"]["AllowMethods"] == ["GET", "POST"] and "*" not in url["Cors"]["AllowOrigins"]
+    assert "authorization" in url["Cors"]["AllowHeaders"]  # /v1 callers in a browser send their key
     assert not resources(platform, "AWS::ApiGateway::RestApi")
+    base = json.dumps(platform["Outputs"]["OpenAIBaseUrl"]["Value"])
+    assert "FunctionUrl" in base and '"v1"' in base
     assert "PGPT_CORS_ORIGINS" not in platform_functions(synthesize(shape))["stream"]["Environment"]["Variables"]
 
 
@@ -209,6 +212,8 @@ def test_a_stream_function_in_a_vpc_streams_through_a_rest_api(synthesize: Synth
     assert not resources(platform, "AWS::Lambda::Url")
     methods = [m["Properties"] for m in resources(platform, "AWS::ApiGateway::Method").values()]
     [get] = [m for m in methods if m["HttpMethod"] == "GET"]
+    [v1] = [m for m in methods if m["HttpMethod"] == "ANY"]  # /v1/{proxy+}: the app authenticates
+    assert v1["AuthorizationType"] == "NONE" and v1["Integration"]["ResponseTransferMode"] == "STREAM"
     integration = get["Integration"]
     assert integration["Type"] == "AWS_PROXY" and integration["ResponseTransferMode"] == "STREAM"
     assert "response-streaming-invocations" in json.dumps(integration["Uri"])

@@ -39,6 +39,6 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     error: dict[str, Any] = body["error"]
     assert error["code"] == code
     assert error["message"]
-    assert set(error) == {"code", "message", "request_id", "details"}
+    assert set(error) == {"code", "type", "message", "request_id", "details"}
     assert error["request_id"] == response.headers["x-request-id"]
     return error

@@ -34,6 +34,34 @@ def own_resources(aws: LocalAWS, name: str | None = None) -> dict[str, str]:
     return {"aws_endpoint_url": aws.endpoint_url, "documents_bucket": name, "ingest_queue_url": queue_url}
 
 
+def wired_resources(aws: LocalAWS, *, max_receive_count: int, visibility_seconds: int | None = None) -> dict[str, str]:
+    """A bucket of its own whose ObjectCreated events go to a queue of its own, with a dead-letter queue, as the
+    stack wires them (``LocalAWS`` does the same for the session's bucket). For tests that ingest late in the run:
+    a test's ``moto.mock_aws()`` resets the shared moto backends when it ends, the session's bucket and queue with
+    them. Returns the settings overrides and ``dlq_url``."""
+    name = f"wired-{uuid.uuid4().hex[:10]}"
+    s3, sqs = aws.s3(), aws.sqs()
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+    attributes: dict[Any, str] = {"RedrivePolicy": json.dumps(redrive)}
+    if visibility_seconds is not None:
+        attributes["VisibilityTimeout"] = str(visibility_seconds)
+    queue_url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_notification_configuration(
+        Bucket=name,
+        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )  # S3 sends its s3:TestEvent to the queue now: the worker lets it pass
+    return {
+        "aws_endpoint_url": aws.endpoint_url,
+        "documents_bucket": name,
+        "ingest_queue_url": queue_url,
+        "dlq_url": dlq_url,
+    }
+
+
 def receive(aws: LocalAWS, queue_url: str, *, expected: int = 1, wait_seconds: float = 5.0) -> list[dict[str, Any]]:
     """The JSON bodies of the messages on the queue (deleted as they are read), once ``expected`` have come or
     after ``wait_seconds``."""

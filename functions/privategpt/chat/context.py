@@ -28,7 +28,7 @@ from privategpt.chat.contributors.given import split_quick
 from privategpt.chat.contributors.sources import Source, cancelled_on_error, retrieve
 from privategpt.chat.plan import Turn
 from privategpt.llm.service import LLMService, Prepared
-from privategpt.llm.types import ChatMessage, ChatOptions
+from privategpt.llm.types import ChatMessage, ChatOptions, ToolDefinition
 from privategpt.prompts import service as prompts
 from privategpt.settings import Settings
 from privategpt.storage import messages as repository
@@ -109,8 +109,10 @@ async def plan_quick(
     options: ChatOptions,
     rag: RagRequest | None,
     settings: Settings,
+    tools: tuple[ToolDefinition, ...] = (),
 ) -> tuple[Prepared, tuple[Source, ...] | None]:
-    """A quick chat's request: its own messages whole, with sources for its last user message when asked."""
+    """A quick chat's request: its own messages whole, with sources for its last user message when asked, and
+    the caller's own tool definitions (the OpenAI-compatible API's client-side tools)."""
     question = next((m.content for m in reversed(messages) if m.role == "user"), None)
     hits = retrieve(settings, principal.user_id, rag, question) if rag is not None and question else None
     with cancelled_on_error(hits):
@@ -121,5 +123,5 @@ async def plan_quick(
         contributors.append(Sources(hits, settings))
     assembled = await assemble(llm, model, options, contributors)
     # counted by the provider where it can (as a quick chat always was): no stored sizes to trust here
-    prepared = await llm.prepare(model.id, assembled.messages, options=options)
+    prepared = await llm.prepare(model.id, assembled.messages, tools=tools, options=options)
     return prepared, assembled.sources

@@ -7,6 +7,7 @@ they cannot disagree, and a turn costs one round trip to persist its answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from privategpt.chat.plan import Turn
 from privategpt.chat.tool_context import ToolRecord
+from privategpt.limits import service as limits
 from privategpt.llm.types import ModelInfo, Usage
 from privategpt.settings import Settings
 from privategpt.storage import messages as repository
@@ -36,7 +38,7 @@ async def save_user_message(
         and int(conversation.message_count) == 0
         and conversation.title == settings.default_conversation_title
     ):
-        title = " ".join(content.split())[: settings.chat_title_max_chars].strip() or None
+        title = title_for(content, settings)
     item = await run_in_threadpool(
         repository.append_message,
         turn.user_id,
@@ -48,6 +50,11 @@ async def save_user_message(
     if conversation is not None and title is not None:
         conversation.title = title
     return item
+
+
+def title_for(content: str, settings: Settings) -> str | None:
+    """A new conversation's title from its first message: one line, cut to ``PGPT_CHAT_TITLE_MAX_CHARS``."""
+    return " ".join(content.split())[: settings.chat_title_max_chars].strip() or None
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,16 @@ class Reply:
 
 
 async def save_reply(turn: Turn, reply: Reply) -> MessageItem:
-    """The assistant message, its conversation's counters and the user's usage counters: one transaction."""
+    """The assistant message, its conversation's counters, the user's usage counters and the tokens against the
+    user's tokens per day (``limits``): one transaction."""
     model = turn.prepared.model
     usage = reply.usage or Usage()
-    also = [usage_service.record_in(turn.user_id, model, usage)] if reply.usage is not None else []
+    also = []
+    if reply.usage is not None:
+        also.append(usage_service.record_in(turn.user_id, model, usage))
+        spent = limits.spend_in(turn.user_id, usage.total_tokens)
+        if spent is not None:
+            also.append(spent)
     return await run_in_threadpool(
         repository.append_message,
         turn.user_id,
@@ -103,5 +116,9 @@ async def save_reply(turn: Turn, reply: Reply) -> MessageItem:
 
 
 async def record_usage(user_id: str, model: ModelInfo, usage: Usage) -> None:
-    """Usage of a call that stores no message (quick chat)."""
-    await run_in_threadpool(usage_service.record, user_id, model, usage)
+    """Usage of a call that stores no message (quick chat, ``/v1``), and its tokens against the user's tokens per
+    day: two independent writes, made at once (one round trip's wait)."""
+    await asyncio.gather(
+        run_in_threadpool(usage_service.record, user_id, model, usage),
+        run_in_threadpool(limits.spend, user_id, usage.total_tokens),
+    )

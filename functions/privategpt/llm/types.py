@@ -40,6 +40,21 @@ class ChatOptions:
     max_tokens: int | None = None
     thinking: bool = False
     thinking_budget_tokens: int | None = None
+    stop: tuple[str, ...] = ()  # stop sequences (the OpenAI-compatible API's ``stop``)
+    # None: the provider's default (auto when tools are offered); "auto", "none", "required", or
+    # "function:<name>" to force one tool (OpenAI's ``tool_choice``, mapped per provider)
+    tool_choice: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stop", tuple(self.stop))  # a stored plan's JSON gives a list
+
+
+FORCED_TOOL_PREFIX = "function:"
+
+
+def forced_tool(choice: str | None) -> str | None:
+    """The tool a ``tool_choice`` forces, if it names one."""
+    return choice.removeprefix(FORCED_TOOL_PREFIX) if choice and choice.startswith(FORCED_TOOL_PREFIX) else None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,12 @@ class LlmFields(BaseModel):
     stream_token_bytes: int = 32
     stream_plan_max_bytes: int = 300_000  # below DynamoDB's 400 KB item limit
 
+    # --- the OpenAI-compatible API (/v1) ---
+    openai_api_max_embedding_inputs: int = Field(default=256, gt=0)  # texts per /v1/embeddings request
+    openai_api_max_messages: int = Field(default=1000, gt=0)  # messages per completion (agents send long loops)
+    # the streaming app's body cap (it serves /v1): Lambda's request payload limit, 6 MB, not the API's 1 MiB
+    openai_api_max_body_bytes: int = Field(default=6_000_000, gt=0)
+
     # --- usage ---
     usage_default_days: int = 30
     usage_max_days: int = 366

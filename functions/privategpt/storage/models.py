@@ -202,3 +202,23 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     StreamSessionItem,
     DocumentItem,
 )
+
+
+class LimitsBucketItem(TableItem, discriminator="limits_bucket"):
+    """A user's rate buckets (``storage/limits.py`` writes it with low-level conditional updates).
+
+    ``rpm_tat``: the requests bucket's theoretical arrival time, epoch milliseconds. ``tpd_tat``: the tokens
+    bucket's, in tokens of ``tpd_limit`` per day (epoch ms x limit / 86,400,000), so a reply's tokens are one ADD.
+    """
+
+    rpm_tat = NumberAttribute(null=True)
+    tpd_tat = NumberAttribute(null=True)
+    tpd_limit = NumberAttribute(null=True)
+
+
+class LimitsOverrideItem(TableItem, discriminator="limits_override"):
+    """An admin's limits for one user: ``limits`` is JSON of the fields set (null: no limit); the rest default."""
+
+    limits = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute()

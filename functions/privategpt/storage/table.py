@@ -14,6 +14,8 @@ Items and their keys (``<u>`` is the user id, ``<c>``/``<m>``/``<p>`` are time-o
 | usage counter      | ``USER#<u>``  | ``USAGE#<day>#<m>`` |                  |                       |
 | stream session     | ``STREAM#<h>``| ``STREAM``          |                  |                       |
 | document           | ``USER#<u>``  | ``DOC#<d>``         |                  |                       |
+| limits bucket      | ``USER#<u>``  | ``LIMITS#BUCKET``   |                  |                       |
+| limits override    | ``USER#<u>``  | ``LIMITS#OVERRIDE`` |                  |                       |
 
 Access patterns:
 - a user's conversations, newest updated first: Query GSI1 on ``USER#<u>#CONV``, descending. Only
@@ -34,6 +36,10 @@ Access patterns:
 
 - a user's documents, newest first: Query PK ``USER#<u>``, SK begins_with ``DOC#``, descending (ids are
   time-ordered). Ingestion finds a document from its S3 key, ``documents/<u>/<d>``.
+
+- a user's rate buckets (requests/minute, tokens/day): one item, changed by one conditional UpdateItem per
+  admitted request and one ADD per reply (in the transaction that saves it, or alone) (``storage/limits.py``);
+  an admin's override: one item beside it.
 """
 
 from __future__ import annotations
@@ -105,6 +111,10 @@ DOCUMENT_PREFIX: Final = "DOC#"
 
 def usage_sk(day: str, model_id: str) -> str:
     return f"USAGE#{day}#{model_id}"
+
+
+LIMITS_BUCKET_SK: Final = "LIMITS#BUCKET"
+LIMITS_OVERRIDE_SK: Final = "LIMITS#OVERRIDE"
 
 
 #: The table in the shape of DynamoDB's CreateTable (billing, keys and indexes), for local creation and CDK.

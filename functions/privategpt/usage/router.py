@@ -43,5 +43,6 @@ async def usage(
     to: Annotated[Day | None, Query(description="last day (UTC), default: today")] = None,
     user_id: Annotated[str | None, Query(max_length=64, description="another user's id (admins only)")] = None,
 ) -> UsageReport:
-    """Tokens and cost by model and day for the caller (or, for admins, any user)."""
+    """Tokens and cost by model and day for the caller (or, for admins, any user), and what remains of the
+    user's limits (`limits`)."""
     return await run_in_threadpool(service.report, principal, from_, to, user_id, settings)

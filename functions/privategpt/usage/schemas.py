@@ -4,6 +4,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from privategpt.limits.schemas import LimitsStatus
+
 
 class UsageTotals(BaseModel):
     requests: int
@@ -28,3 +30,4 @@ class UsageReport(BaseModel):
     days: list[UsageLine] = Field(description="one line per day and model, oldest first")
     models: dict[str, UsageTotals] = Field(description="totals per qualified model id")
     totals: UsageTotals
+    limits: LimitsStatus = Field(description="the user's limits and what remains of each (as `GET /api/limits`)")

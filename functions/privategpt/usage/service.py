@@ -9,6 +9,7 @@ from typing import Any
 from privategpt.auth.principal import Principal
 from privategpt.clock import utcnow
 from privategpt.errors import Forbidden, ValidationFailed
+from privategpt.limits import service as limits
 from privategpt.llm.types import ModelInfo, Usage
 from privategpt.llm.usage import cost_nano_usd
 from privategpt.settings import Settings
@@ -82,4 +83,5 @@ def report(
         days=lines,
         models={model: _totals(group) for model, group in sorted(by_model.items())},
         totals=_totals(lines),
+        limits=limits.status(target, settings),
     )

@@ -1,6 +1,8 @@
-/** The API's one error shape: `{"error": {"code", "message", "request_id", "details"}}` (functions/privategpt/errors.py). */
+/** The API's one error shape: `{"error": {"code", "type", "message", "request_id", "details"}}`
+ * (functions/privategpt/errors.py; `type` is OpenAI's word for the kind of error). */
 export interface ErrorBody {
   code: string;
+  type?: string;
   message: string;
   request_id?: string | null;
   details?: Record<string, unknown>;

@@ -21,6 +21,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{user_id}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get User Limits
+         * @description The limits an admin set for a user, with the effective values (admins only); 404 when none are set (the
+         *     defaults apply).
+         */
+        get: operations["get_user_limits_api_admin_users__user_id__limits_get"];
+        /**
+         * Set User Limits
+         * @description Set a user's limits (admins only): a field left out takes the default, null means no limit. Applied at
+         *     once by this process and within `PGPT_LIMIT_OVERRIDE_CACHE_SECONDS` everywhere.
+         */
+        put: operations["set_user_limits_api_admin_users__user_id__limits_put"];
+        post?: never;
+        /**
+         * Clear User Limits
+         * @description Back to the defaults from settings (admins only).
+         */
+        delete: operations["clear_user_limits_api_admin_users__user_id__limits_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chat/conversations": {
         parameters: {
             query?: never;
@@ -76,7 +106,8 @@ export interface paths {
         put?: never;
         /**
          * Send Message
-         * @description Send a message and wait for the whole reply (with any tool rounds); returns both messages.
+         * @description Send a message and wait for the whole reply (with any tool rounds); returns both messages. Counts
+         *     against the caller's limits (429 `rate_limit_exceeded` / `insufficient_quota` with `Retry-After`).
          */
         post: operations["send_message_api_chat_conversations__conversation_id__messages_post"];
         /**
@@ -101,7 +132,8 @@ export interface paths {
         put?: never;
         /**
          * Prepare Stream
-         * @description Phase 1 of a streamed reply: checks, saves the user message, returns a one-use stream URL.
+         * @description Phase 1 of a streamed reply: checks, saves the user message, returns a one-use stream URL. Counts against
+         *     the caller's limits here (phase 2 does not count again).
          */
         post: operations["prepare_stream_api_chat_conversations__conversation_id__prepare_stream_post"];
         delete?: never;
@@ -121,7 +153,7 @@ export interface paths {
         put?: never;
         /**
          * Quick Chat
-         * @description Stateless one-shot chat; only usage is recorded.
+         * @description Stateless one-shot chat; only usage is recorded. Counts against the caller's limits.
          */
         post: operations["quick_chat_api_chat_quick_post"];
         delete?: never;
@@ -324,6 +356,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Limits
+         * @description The caller's limits and what remains of each (requests this minute, tokens today, budget this month).
+         */
+        get: operations["my_limits_api_limits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -473,7 +525,8 @@ export interface paths {
         };
         /**
          * Usage
-         * @description Tokens and cost by model and day for the caller (or, for admins, any user).
+         * @description Tokens and cost by model and day for the caller (or, for admins, any user), and what remains of the
+         *     user's limits (`limits`).
          */
         get: operations["usage_api_usage_get"];
         put?: never;
@@ -549,6 +602,27 @@ export interface components {
              * @description the key's first characters, to recognise it (the key itself is never shown again)
              */
             prefix: string;
+        };
+        /** BudgetAllowance */
+        BudgetAllowance: {
+            /**
+             * Limit Usd
+             * @description null: no budget
+             */
+            limit_usd: number | null;
+            /** Remaining Usd */
+            remaining_usd: number | null;
+            /**
+             * Resets At
+             * Format: date-time
+             * @description when the month turns (UTC)
+             */
+            resets_at: string;
+            /**
+             * Spent Usd
+             * @description this calendar month (UTC), priced models only
+             */
+            spent_usd: number;
         };
         /** CapabilitiesOut */
         CapabilitiesOut: {
@@ -811,6 +885,11 @@ export interface components {
             message: string;
             /** Request Id */
             request_id: string | null;
+            /**
+             * Type
+             * @description OpenAI's word for the kind of error (`invalid_request_error`, `insufficient_quota`)
+             */
+            type: string;
         };
         /**
          * ErrorResponse
@@ -825,6 +904,41 @@ export interface components {
             status: string;
             /** Version */
             version: string;
+        };
+        /**
+         * LimitsOverrideIn
+         * @description An admin's limits for one user. A field left out takes the default from settings; null means no limit.
+         */
+        LimitsOverrideIn: {
+            /**
+             * Monthly Budget Usd
+             * @description cost per calendar month (UTC) in US dollars; 0: no model call at all
+             */
+            monthly_budget_usd?: number | null;
+            /**
+             * Requests Per Minute
+             * @description model calls per minute
+             */
+            requests_per_minute?: number | null;
+            /**
+             * Tokens Per Day
+             * @description tokens (input + output) per day
+             */
+            tokens_per_day?: number | null;
+        };
+        /**
+         * LimitsStatus
+         * @description What the caller may still use.
+         */
+        LimitsStatus: {
+            monthly_budget: components["schemas"]["BudgetAllowance"];
+            /**
+             * Overridden
+             * @description the limits an admin set for this user
+             */
+            overridden: ("requests_per_minute" | "tokens_per_day" | "monthly_budget_usd")[];
+            requests_per_minute: components["schemas"]["RateAllowance"];
+            tokens_per_day: components["schemas"]["RateAllowance"];
         };
         /** MessageOut */
         MessageOut: {
@@ -1107,6 +1221,24 @@ export interface components {
             /** Top K */
             top_k?: number | null;
         };
+        /** RateAllowance */
+        RateAllowance: {
+            /**
+             * Full In Seconds
+             * @description until the bucket is full again
+             */
+            full_in_seconds: number;
+            /**
+             * Limit
+             * @description null: no limit
+             */
+            limit: number | null;
+            /**
+             * Remaining
+             * @description what may be used now (null: no limit)
+             */
+            remaining: number | null;
+        };
         /** SearchRequest */
         SearchRequest: {
             /**
@@ -1380,6 +1512,8 @@ export interface components {
              * Format: date
              */
             from: string;
+            /** @description the user's limits and what remains of each (as `GET /api/limits`) */
+            limits: components["schemas"]["LimitsStatus"];
             /**
              * Models
              * @description totals per qualified model id
@@ -1416,6 +1550,30 @@ export interface components {
              * @description requests to models with no price in the providers file
              */
             unpriced_requests: number;
+        };
+        /**
+         * UserLimits
+         * @description A user's effective limits (null: no limit) and which of them an admin set.
+         */
+        UserLimits: {
+            /** Monthly Budget Usd */
+            monthly_budget_usd: number | null;
+            /**
+             * Overridden
+             * @description the limits set by an admin; the others are the defaults
+             */
+            overridden: ("requests_per_minute" | "tokens_per_day" | "monthly_budget_usd")[];
+            /** Requests Per Minute */
+            requests_per_minute: number | null;
+            /** Tokens Per Day */
+            tokens_per_day: number | null;
+            /**
+             * Updated At
+             * @description when an admin last set them
+             */
+            updated_at: string | null;
+            /** User Id */
+            user_id: string;
         };
         /** UserOut */
         UserOut: {
@@ -1473,6 +1631,236 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    get_user_limits_api_admin_users__user_id__limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the user's id (`id` in `GET /api/me`) */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserLimits"];
+                };
+            };
+            /** @description Missing or invalid bearer token (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A role is missing (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such item for this user (`not_found`), or an unknown model (`model_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad body, path or query (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, `provider_unreachable`) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_user_limits_api_admin_users__user_id__limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the user's id (`id` in `GET /api/me`) */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitsOverrideIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserLimits"];
+                };
+            };
+            /** @description A doctored or foreign pagination cursor, or a body that cannot be parsed (`bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid bearer token (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A role is missing (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such item for this user (`not_found`), or an unknown model (`model_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body over the size cap (`payload_too_large`) or prompt over the model's window (`context_too_long`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad body, path or query (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, `provider_unreachable`) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    clear_user_limits_api_admin_users__user_id__limits_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the user's id (`id` in `GET /api/me`) */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A role is missing (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such item for this user (`not_found`), or an unknown model (`model_not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad body, path or query (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, `provider_unreachable`) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2029,7 +2417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The provider rate-limited us (`rate_limited`); `Retry-After` is passed on */
+            /** @description The provider rate-limited us (`rate_limited`), or a limit of the caller is reached (`rate_limit_exceeded`, `insufficient_quota`); `Retry-After` says when to try again */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -2219,7 +2607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The provider rate-limited us (`rate_limited`); `Retry-After` is passed on */
+            /** @description The provider rate-limited us (`rate_limited`), or a limit of the caller is reached (`rate_limit_exceeded`, `insufficient_quota`); `Retry-After` says when to try again */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -2337,7 +2725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The provider rate-limited us (`rate_limited`); `Retry-After` is passed on */
+            /** @description The provider rate-limited us (`rate_limited`), or a limit of the caller is reached (`rate_limit_exceeded`, `insufficient_quota`); `Retry-After` says when to try again */
             429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -3137,6 +3525,55 @@ export interface operations {
             };
             /** @description Bad body, path or query (`validation_error`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DynamoDB, the issuer's keys or the provider cannot be reached (`service_unavailable`, `provider_unreachable`) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    my_limits_api_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitsStatus"];
+                };
+            };
+            /** @description Missing or invalid bearer token (`unauthorized`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A role is missing (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

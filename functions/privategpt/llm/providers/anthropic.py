@@ -21,6 +21,7 @@ from privategpt.llm.types import (
     ToolCallDelta,
     Usage,
     UsageReport,
+    forced_tool,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def _inside_tool_loop(messages: tuple[ChatMessage, ...]) -> bool:
         if message.role == "user":
             return False
     return False
+
+
+def _tool_choice(choice: str) -> dict[str, str]:
+    """OpenAI's ``tool_choice`` words in Anthropic's terms (``required`` is ``any``)."""
+    forced = forced_tool(choice)
+    if forced:
+        return {"type": "tool", "name": forced}
+    return {"type": {"required": "any"}.get(choice, choice)}
 
 
 @dataclass
@@ -132,6 +141,10 @@ class AnthropicProvider(Provider["anthropic.AsyncAnthropic"]):
             payload["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
             ]
+            if options.tool_choice is not None:
+                payload["tool_choice"] = _tool_choice(options.tool_choice)
+        if options.stop:
+            payload["stop_sequences"] = list(options.stop)
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:

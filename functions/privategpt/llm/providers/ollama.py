@@ -76,6 +76,8 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
         max_tokens = request.max_tokens or request.options.max_tokens
         if max_tokens is not None:
             options["num_predict"] = max_tokens
+        if request.options.stop:
+            options["stop"] = list(request.options.stop)
         if request.context_window is not None:
             # The window our accounting uses: without it Ollama cuts the prompt at its own default.
             options["num_ctx"] = request.context_window
@@ -88,7 +90,7 @@ class OllamaProvider(Provider["httpx.AsyncClient"]):
             payload["options"] = options
         if request.options.thinking:
             payload["think"] = True
-        if request.tools:
+        if request.tools and request.options.tool_choice != "none":  # Ollama has no tool_choice: "none" drops them
             payload["tools"] = [
                 {
                     "type": "function",

@@ -23,6 +23,7 @@ from privategpt.llm.types import (
     ToolCallDelta,
     Usage,
     UsageReport,
+    forced_tool,
 )
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
             # The official API wants max_completion_tokens; compatible servers know max_tokens.
             key = "max_completion_tokens" if self.config.base_url is None else "max_tokens"
             payload[key] = max_tokens
+        if options.stop:
+            payload["stop"] = list(options.stop)
         if request.tools:
             payload["tools"] = [
                 {
@@ -125,6 +128,11 @@ class OpenAIProvider(Provider["openai.AsyncOpenAI"]):
                 }
                 for t in request.tools
             ]
+            if options.tool_choice is not None:
+                forced = forced_tool(options.tool_choice)
+                payload["tool_choice"] = (
+                    {"type": "function", "function": {"name": forced}} if forced else options.tool_choice
+                )
         return payload
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:

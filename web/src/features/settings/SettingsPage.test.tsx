@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import { API, apiError, renderPage, server, setupTestServer, TOKEN } from "@/features/documents/testHarness";
 
+import { openaiBaseUrl } from "./OpenAIAccess";
 import { SettingsPage } from "./SettingsPage";
 import type { ApiKey } from "./queries";
 
@@ -83,5 +84,23 @@ describe("SettingsPage: API keys", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Revoke" }));
     await waitFor(() => expect(revoked).toBe("k1"));
     expect(await screen.findByText("No keys yet.")).toBeInTheDocument();
+  });
+});
+
+describe("SettingsPage: the OpenAI-compatible base URL", () => {
+  const auth = { mode: "local" as const, issuer: "i", authority: "a", clientId: "c", scopes: [], redirectPath: "/cb" };
+
+  it("is the stream endpoint's /v1, else the API's, else this site's", () => {
+    const config = { apiUrl: "https://api.example", streamUrl: "https://stream.example/", mcpUrl: null, auth, stage: "" };
+    expect(openaiBaseUrl(config, "https://site.example")).toBe("https://stream.example/v1");
+    expect(openaiBaseUrl({ ...config, streamUrl: null }, "https://site.example")).toBe("https://api.example/v1");
+    expect(openaiBaseUrl({ ...config, streamUrl: null, apiUrl: "" }, "https://site.example")).toBe("https://site.example/v1");
+  });
+
+  it("is shown beside the keys", async () => {
+    server.use(http.get(`${API}/api/keys`, () => HttpResponse.json({ items: [] })));
+    renderPage(<SettingsPage />);
+    expect(await screen.findByTestId("openai-base-url")).toHaveTextContent(`${window.location.origin}/v1`);
+    expect(screen.getByRole("button", { name: /copy base url/i })).toBeInTheDocument();
   });
 });

@@ -1,10 +1,12 @@
-/** `/settings`: the caller's API keys — make one (shown once), see when each was last used, revoke. */
+/** `/settings`: the caller's API keys — make one (shown once), see when each was last used, revoke — and the
+ * OpenAI-compatible base URL they work with. */
 import { Copy, KeyRound, Trash2 } from "lucide-react";
 import { useId, useState, type FormEvent } from "react";
 
 import { errorMessage } from "@/api/errors";
 import { ConfirmButton } from "@/components/ConfirmButton";
 
+import { OpenAIAccess } from "./OpenAIAccess";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey, type ApiKeyCreated } from "./queries";
 
 const EXPIRIES: { label: string; days: number | null }[] = [
@@ -52,6 +54,7 @@ export function SettingsPage() {
           </ul>
         )}
       </section>
+      <OpenAIAccess />
     </div>
   );
 }

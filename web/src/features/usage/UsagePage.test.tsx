@@ -49,8 +49,16 @@ function report(from: string, to: string, scale: number) {
     days,
     models: { "openai/gpt-4o": totals([days[0]!]), "demo/echo": totals([days[1]!]) },
     totals: totals(days),
+    limits: LIMITS,
   };
 }
+
+const LIMITS = {
+  requests_per_minute: { limit: 60, remaining: 57, full_in_seconds: 3 },
+  tokens_per_day: { limit: 1_000_000, remaining: 998_500, full_in_seconds: 130 },
+  monthly_budget: { limit_usd: null, spent_usd: 0.375, remaining_usd: null, resets_at: "2026-12-01T00:00:00Z" },
+  overridden: [] as ("requests_per_minute" | "tokens_per_day" | "monthly_budget_usd")[],
+};
 
 describe("UsagePage", () => {
   it("asks for the chosen range and shows its totals, charts and table", { timeout: 30_000 }, async () => {
@@ -73,6 +81,15 @@ describe("UsagePage", () => {
     expect(asked[0]).toEqual({ from: utcDay(-29), to: utcDay(0) });
     expect(within(totals).getByText("36,000")).toBeInTheDocument(); // input: (1000 + 200) × 30
     expect(within(totals).getByText("$0.375")).toBeInTheDocument(); // 0.0125 × 30
+    const allowance = screen.getByRole("region", { name: /Remaining allowance/ });
+    expect(within(allowance).getByText("57")).toBeInTheDocument();
+    expect(within(allowance).getByText("of 60 a minute")).toBeInTheDocument();
+    const requests = within(allowance).getByRole("meter", { name: "Requests available left" });
+    expect(requests).toHaveAttribute("aria-valuenow", "95");
+    expect(within(allowance).getByText("998,500")).toBeInTheDocument();
+    expect(within(allowance).getByText("full again in 2 min")).toBeInTheDocument();
+    expect(within(allowance).getByText("Unlimited")).toBeInTheDocument(); // no budget
+    expect(within(allowance).getByText("No budget; $0.375 spent")).toBeInTheDocument();
     expect(await screen.findByText("Tokens per day", {}, { timeout: 15_000 })).toBeInTheDocument(); // recharts: a lazy chunk
     expect(screen.getByRole("figure", { name: "Cost per model (USD)" })).toBeInTheDocument();
 
@@ -96,6 +113,33 @@ describe("UsagePage", () => {
     const row = within(table).getByRole("row", { name: /openai\/gpt-4o/ });
     expect(within(row).getByText("10,000")).toBeInTheDocument();
     expect(screen.getByRole("table", { name: "Usage per day and model" })).toBeInTheDocument();
+  });
+
+  it("shows a spent budget and limits an admin set", async () => {
+    server.use(
+      http.get(`${API}/api/usage`, ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        return HttpResponse.json({
+          ...report(params.get("from") ?? "", params.get("to") ?? "", 1),
+          limits: {
+            requests_per_minute: { limit: null, remaining: null, full_in_seconds: 0 },
+            tokens_per_day: { limit: 5000, remaining: 0, full_in_seconds: 7200 },
+            monthly_budget: { limit_usd: 1, spent_usd: 1.25, remaining_usd: 0, resets_at: "2026-12-01T00:00:00Z" },
+            overridden: ["tokens_per_day", "monthly_budget_usd"],
+          },
+        });
+      }),
+    );
+    renderPage(<UsagePage />);
+    const allowance = await screen.findByRole("region", { name: /Remaining allowance/ });
+    expect(within(allowance).getByText("(some set for you by an admin)")).toBeInTheDocument();
+    expect(within(allowance).getByText("Unlimited")).toBeInTheDocument(); // requests per minute
+    expect(within(allowance).getByText("of 5,000 a day")).toBeInTheDocument();
+    expect(within(allowance).getByText("full again in 2 h")).toBeInTheDocument();
+    expect(within(allowance).getByText("$0.00")).toBeInTheDocument();
+    expect(within(allowance).getByText("$1.25 spent; resets 2026-12-01 (UTC)")).toBeInTheDocument();
+    const budget = within(allowance).getByRole("meter", { name: "Budget this month left" });
+    expect(budget).toHaveAttribute("aria-valuenow", "0");
   });
 
   it("refuses a custom range that ends before it starts, and shows API errors", async () => {

@@ -6,6 +6,7 @@ import { errorMessage } from "@/api/errors";
 import { queryKeys } from "@/api/queries";
 import type { UsageReport } from "@/api/types";
 
+import { Allowance } from "./Allowance";
 import { formatCost, formatTokens } from "./format";
 import { isoDay, presetRange, PRESETS, addDays, type RangePreset } from "./range";
 import { UsageTables } from "./UsageTables";
@@ -23,7 +24,8 @@ function useUsage(params: { from: string; to: string } | null) {
   });
 }
 
-/** `/usage`: the caller's tokens and cost per day and per model over a range, with totals. */
+/** `/usage`: what remains of the caller's limits, and their tokens and cost per day and per model over a range,
+ * with totals. */
 export function UsagePage() {
   const ids = { range: useId(), from: useId(), to: useId() };
   const [preset, setPreset] = useState<RangePreset>("30");
@@ -100,6 +102,7 @@ export function UsagePage() {
       {usage.isPending && !customInvalid && <p className="text-sm text-zinc-500">Loading usage…</p>}
       {usage.data && (
         <>
+          <Allowance limits={usage.data.limits} />
           <Totals report={usage.data} />
           <div className="flex items-center justify-between">
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
