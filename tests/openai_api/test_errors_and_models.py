@@ -55,6 +55,10 @@ def test_a_bad_body_is_a_400_naming_the_parameter(v1: str, alice: User) -> None:
     assert error["param"] == "messages[0].tool_call_id"
     with pytest.raises(openai.BadRequestError):
         client_for(v1, alice).chat.completions.create(model=MODEL, messages=[])
+    five_stops = {"model": MODEL, "messages": HELLO, "stop": ["a", "b", "c", "d", "e"]}  # OpenAI allows 4
+    assert errors_of(post(v1, alice, "/chat/completions", five_stops), 400, "invalid_request_error")["param"] == "stop"
+    bad_choice = {"model": MODEL, "messages": HELLO, "tools": [], "tool_choice": "sometimes"}
+    errors_of(post(v1, alice, "/chat/completions", bad_choice), 400, "invalid_request_error")
 
 
 def test_unknown_models_and_paths_are_404s(v1: str, alice: User) -> None:

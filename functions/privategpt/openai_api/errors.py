@@ -30,9 +30,20 @@ def _param_and_message(message: str, details: dict[str, Any]) -> tuple[str | Non
     if isinstance(errors, list) and errors:
         first = errors[0]
         location = [str(part) for part in first.get("loc", ()) if part != "body"]
-        param = ".".join(location) or None
-        return param, f"{param}: {first.get('msg')}" if param else str(first.get("msg") or message)
+        if not location:
+            return None, str(first.get("msg") or message)
+        # param: the top-level field (deeper parts may name a union's branch, e.g. stop.str); the message: all of it
+        return location[0], f"{'.'.join(location)}: {first.get('msg')}"
     return None, message
+
+
+def _body(status: int, code: str, message: str, details: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """OpenAI's status and body for one of our errors."""
+    param, message = _param_and_message(message, details)
+    status, code = _RENAMED.get(code, (status, code))
+    return status, {
+        "error": {"message": message, "type": error_type(status, code, details), "param": param, "code": code}
+    }
 
 
 def openai_error(
@@ -42,18 +53,13 @@ def openai_error(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    details = details or {}
-    param, message = _param_and_message(message, details)
-    status, code = _RENAMED.get(code, (status, code))
-    if code == "insufficient_quota":
+    status, body = _body(status, code, message, details or {})
+    if body["error"]["code"] == "insufficient_quota":
         # the SDKs honour this: a spent budget comes back with the month, not after a retry's backoff
         headers = {**(headers or {}), "x-should-retry": "false"}
-    body = {"error": {"message": message, "type": error_type(status, code, details), "param": param, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def stream_error(exc: AppError) -> dict[str, Any]:
     """An error that ends a stream already under way: the data of its last event (the SDKs raise it)."""
-    status, code = _RENAMED.get(exc.code, (exc.status_code, exc.code))
-    kind = error_type(status, code, exc.details)
-    return {"error": {"message": exc.message, "type": kind, "param": None, "code": code}}
+    return _body(exc.status_code, exc.code, exc.message, exc.details)[1]
